@@ -1,0 +1,115 @@
+"""Settings read once from the environment; every variable is documented in README's configuration table."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(var_dir: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in var/ (development only)."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str
+    secret_key: str
+    environment: str = "development"
+    base_url: str = "http://127.0.0.1:8000"
+    var_dir: Path = PROJECT_ROOT / "var"
+    mail_dir: Path = PROJECT_ROOT / "var" / "mail"
+    mail_from: str = "Usher <tickets@usher.localhost>"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    session_max_age: int = 14 * 24 * 3600
+    login_attempts: int = 5
+    login_window_seconds: int = 900
+    cover_max_bytes: int = 5 * 1024 * 1024
+    password_reset_minutes: int = 60
+    log_level: str = "INFO"
+    secure_cookies: bool = False
+    queue_name: str = "usher"
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment in {"development", "test"}
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Read the environment; DATABASE_URL/REDIS_URL unset means the embedded servers in var/."""
+        var_dir = var_dir_from_env()
+        database_url = os.environ.get("DATABASE_URL", "")
+        redis_url = os.environ.get("REDIS_URL", "")
+        if not database_url or not redis_url:
+            from app.embedded import ensure_embedded_services
+
+            embedded = ensure_embedded_services(var_dir)
+            database_url = database_url or embedded.database_url
+            redis_url = redis_url or embedded.redis_url
+        environment = os.environ.get("USHER_ENV", "development")
+        base_url = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        return cls(
+            database_url=normalize_database_url(database_url),
+            redis_url=redis_url,
+            secret_key=_secret_key(var_dir),
+            environment=environment,
+            base_url=base_url,
+            var_dir=var_dir,
+            mail_dir=Path(os.environ.get("MAIL_DIR") or var_dir / "mail"),
+            mail_from=os.environ.get("MAIL_FROM", cls.mail_from),
+            smtp_host=os.environ.get("SMTP_HOST", ""),
+            smtp_port=_env_int("SMTP_PORT", 587),
+            smtp_username=os.environ.get("SMTP_USERNAME", ""),
+            smtp_password=os.environ.get("SMTP_PASSWORD", ""),
+            smtp_starttls=_env_bool("SMTP_STARTTLS", True),
+            session_max_age=_env_int("SESSION_MAX_AGE", cls.session_max_age),
+            login_attempts=_env_int("LOGIN_RATE_LIMIT", cls.login_attempts),
+            login_window_seconds=_env_int("LOGIN_RATE_WINDOW_SECONDS", cls.login_window_seconds),
+            cover_max_bytes=_env_int("COVER_MAX_BYTES", cls.cover_max_bytes),
+            password_reset_minutes=_env_int("PASSWORD_RESET_MINUTES", cls.password_reset_minutes),
+            log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+            secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),
+            queue_name=os.environ.get("QUEUE_NAME", "usher"),
+        )
+
+
+def var_dir_from_env() -> Path:
+    return Path(os.environ.get("VAR_DIR") or PROJECT_ROOT / "var")
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept postgres://, postgresql:// or postgresql+asyncpg:// and return the asyncpg form."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError(f"DATABASE_URL must be a PostgreSQL URL, got {url.split(':', 1)[0]}://…")

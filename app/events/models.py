@@ -1,0 +1,108 @@
+"""Events and their price tiers."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base, Timestamps, UUIDPrimaryKey
+from app.venues.models import Venue
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class Category(enum.StrEnum):
+    MUSIC = "music"
+    THEATRE = "theatre"
+    COMEDY = "comedy"
+    SPORTS = "sports"
+    CONFERENCE = "conference"
+    FESTIVAL = "festival"
+    FAMILY = "family"
+    OTHER = "other"
+
+
+class Event(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("sales_end_at IS NULL OR sales_start_at IS NULL OR sales_end_at > sales_start_at",
+                        name="sales_window"),
+        Index("ix_events_listing", "status", "starts_at"),
+    )
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    venue_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("venues.id", ondelete="RESTRICT"))
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    category: Mapped[str] = mapped_column(String(40), default=Category.OTHER)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list, server_default="{}")
+    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timezone: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(20), default=EventStatus.DRAFT, server_default="draft")
+    sales_start_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sales_end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    cover_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    venue: Mapped[Venue | None] = relationship(lazy="joined")
+    tiers: Mapped[list[PriceTier]] = relationship(
+        back_populates="event", order_by="(PriceTier.sort_order, PriceTier.price_minor)", lazy="selectin",
+        cascade="all, delete-orphan",
+    )
+
+
+class PriceTier(UUIDPrimaryKey, Timestamps, Base):
+    __tablename__ = "price_tiers"
+    __table_args__ = (
+        CheckConstraint("price_minor >= 0", name="price_not_negative"),
+        CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_iso"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        CheckConstraint("(capacity IS NULL) <> (seat_category IS NULL)", name="capacity_xor_seat_category"),
+    )
+
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    price_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    seat_category: Mapped[str | None] = mapped_column(String(80))
+    sales_start_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sales_end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sort_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    event: Mapped[Event] = relationship(back_populates="tiers", lazy="raise")
+
+
+class EventCover(Base):
+    """The re-encoded cover image, kept apart so listing queries never load its bytes."""
+
+    __tablename__ = "event_covers"
+
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,45 @@
+"""Development only: read what the app 'sent' (the .eml files in MAIL_DIR)."""
+
+from __future__ import annotations
+
+import email
+from email import policy
+from pathlib import Path
+
+from litestar import Router, get
+from litestar.response import Template
+
+from app.accounts.actor import Actor
+from app.config import Settings
+from app.errors import NotFound
+from app.web import page
+
+
+def _messages(directory: Path) -> list[dict[str, str]]:
+    if not directory.exists():
+        return []
+    result = []
+    for path in sorted(directory.glob("*.eml"), reverse=True)[:200]:
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        result.append({"name": path.name, "to": message["To"], "subject": message["Subject"], "date": message["Date"]})
+    return result
+
+
+@get("/dev/mail")
+async def mailbox(settings: Settings, actor: Actor) -> Template:
+    return page("mail/mailbox.html", messages=_messages(settings.mail_dir))
+
+
+@get("/dev/mail/{name:str}")
+async def message(settings: Settings, actor: Actor, name: str) -> Template:
+    path = settings.mail_dir / name
+    if "/" in name or not name.endswith(".eml") or not path.is_file():
+        raise NotFound("No such message.")
+    parsed = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    html = parsed.get_body(preferencelist=("html",))
+    text = parsed.get_body(preferencelist=("plain",))
+    return page("mail/message.html", name=name, headers=parsed, html=html.get_content() if html else None,
+                text=text.get_content() if text else "")
+
+
+dev_mail_routes = [Router(path="/", include_in_schema=False, route_handlers=[mailbox, message])]

@@ -1,0 +1,118 @@
+"""create_app(): the Litestar application with its plugins, stores, middleware and routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.stores.redis import RedisStore
+from litestar.template.config import TemplateConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from redis.asyncio import Redis
+
+from app.accounts.routes import account_routes
+from app.config import PROJECT_ROOT, Settings
+from app.db import create_engine, create_sessionmaker
+from app.errors import DomainError
+from app.events.api import event_api_routes
+from app.events.public_routes import public_event_routes
+from app.events.routes import organizer_event_routes
+from app.mail.routes import dev_mail_routes
+from app.observability import RequestIdMiddleware, configure_logging
+from app.ops.routes import ops_routes
+from app.queue import create_queue
+from app.templating import environment
+from app.venues.routes import venue_routes
+from app.web import (
+    UsherSessionConfig,
+    handle_domain_error,
+    handle_http_exception,
+    handle_unexpected,
+    provide_actor,
+    provide_db,
+    provide_settings,
+    provide_user,
+)
+
+MAX_BODY_BYTES = 8 * 1024 * 1024
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
+    redis = Redis.from_url(settings.redis_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        queue = create_queue(settings)
+        app.state.engine, app.state.redis, app.state.queue = engine, redis, queue
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            # Shutdown must finish even when a server is already gone.
+            for close in (queue.disconnect, redis.aclose, engine.dispose):
+                try:
+                    await close()
+                except Exception:
+                    log.warning("error while closing %s", close.__qualname__, exc_info=True)
+
+    route_handlers = [
+        *ops_routes, *account_routes, *public_event_routes, *organizer_event_routes, *venue_routes,
+        *event_api_routes,
+        create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"], name="static",
+                                   include_in_schema=False),
+    ]
+    if settings.is_development:
+        route_handlers.extend(dev_mail_routes)
+
+    app = Litestar(
+        route_handlers=route_handlers,
+        lifespan=[lifespan],
+        dependencies={
+            "db": Provide(provide_db),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "actor": Provide(provide_actor),
+            "user": Provide(provide_user),
+        },
+        plugins=[HTMXPlugin()],
+        template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment())),
+        stores={"sessions": RedisStore(redis, namespace="usher:sessions")},
+        middleware=[
+            RequestIdMiddleware,
+            UsherSessionConfig(
+                store="sessions", max_age=settings.session_max_age, httponly=True, samesite="lax",
+                secure=settings.secure_cookies, key="usher_session", renew_on_access=True,
+            ).middleware,
+        ],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key, cookie_name="usher_csrf", header_name="x-csrftoken",
+            cookie_secure=settings.secure_cookies, cookie_samesite="lax",
+            # The JSON API authenticates with bearer tokens or X-Cart headers, never with ambient cookies.
+            exclude=["/api/"],
+        ),
+        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=1024),
+        exception_handlers={
+            DomainError: handle_domain_error,
+            HTTPException: handle_http_exception,
+            Exception: handle_unexpected,
+        },
+        openapi_config=OpenAPIConfig(
+            title="Usher API", version="1.0.0", path="/api/schema", render_plugins=[ScalarRenderPlugin()],
+        ),
+        request_max_body_size=MAX_BODY_BYTES,
+    )
+    app.state.settings = settings
+    return app

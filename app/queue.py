@@ -1,0 +1,26 @@
+"""The SAQ queue shared by the app (which enqueues) and worker.py (which runs the jobs)."""
+
+from __future__ import annotations
+
+import logging
+
+from redis.asyncio import Redis
+from saq.queue.redis import RedisQueue
+
+from app.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def create_queue(settings: Settings) -> RedisQueue:
+    # Queue.from_url only knows redis:// URLs; the embedded Redis listens on a unix:// socket.
+    return RedisQueue(Redis.from_url(settings.redis_url), name=settings.queue_name)
+
+
+async def enqueue_nudge(queue: RedisQueue, function: str, **kwargs: object) -> None:
+    """Ask the worker to act now. Work behind a nudge is always also found by a cron sweep,
+    so a failed enqueue (Redis down) only delays it."""
+    try:
+        await queue.enqueue(function, **kwargs)
+    except Exception:
+        log.exception("could not enqueue %s; the periodic sweep will pick it up", function)

@@ -1,0 +1,167 @@
+"""What every route shares: dependencies, the session cookie, page rendering and the one error mapping."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.response import Redirect, Template
+from litestar.types import Message
+from litestar_htmx import HTMXTemplate
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.actor import ANONYMOUS, Actor
+from app.accounts.organizations import actor_for_api_token
+from app.accounts.service import load_actor
+from app.config import Settings
+from app.db import session_scope
+from app.errors import DomainError, RateLimited, ValidationFailed
+
+log = logging.getLogger(__name__)
+ROTATE_SESSION = "usher.rotate_session"
+SESSION_USER = "user_id"
+
+
+class LoginRequired(DomainError):
+    status_code = 401
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Issues a fresh session id at login so a planted cookie (session fixation) is worthless."""
+
+    def get_session_id(self, connection: ASGIConnection) -> str:
+        if connection.scope.get(ROTATE_SESSION):
+            new_id = connection.scope.get("usher.new_session_id")
+            if new_id is None:
+                new_id = connection.scope["usher.new_session_id"] = self.generate_session_id()  # type: ignore[typeddict-unknown-key]
+            return new_id
+        return super().get_session_id(connection)
+
+    async def store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
+        old_id = connection.cookies.get(self.config.key)
+        if connection.scope.get(ROTATE_SESSION) and old_id and old_id != "null":
+            await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        await super().store_in_message(scope_session, message, connection)
+
+
+class UsherSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
+
+
+def start_user_session(request: Request, user_id: uuid.UUID) -> None:
+    request.scope[ROTATE_SESSION] = True  # type: ignore[typeddict-unknown-key]
+    request.set_session({SESSION_USER: str(user_id)})
+
+
+# --- dependencies -----------------------------------------------------------------------------------------
+
+
+async def provide_db(request: Request) -> AsyncIterator[AsyncSession]:
+    async for session in session_scope(request.app.state.sessionmaker):
+        yield session
+
+
+def provide_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def provide_actor(request: Request, db: AsyncSession) -> Actor:
+    """Bearer API token, else the session's user, else anonymous; kept on request.state for templates."""
+    actor = ANONYMOUS
+    authorization = request.headers.get("authorization", "")
+    if authorization:
+        scheme, _, token = authorization.partition(" ")
+        found = await actor_for_api_token(db, token.strip()) if scheme.lower() == "bearer" and token else None
+        if found is None:
+            raise NotAuthorizedException("Invalid or revoked API token.")
+        actor = found
+    elif "session" in request.scope and (user_id := request.session.get(SESSION_USER)):
+        try:
+            actor = await load_actor(db, uuid.UUID(user_id)) or ANONYMOUS
+        except ValueError:
+            actor = ANONYMOUS
+        if actor is ANONYMOUS:
+            request.clear_session()
+    request.state.actor = actor
+    return actor
+
+
+async def provide_user(request: Request, actor: Actor) -> Actor:
+    if actor.user_id is None:
+        raise LoginRequired("Please log in to continue.")
+    return actor
+
+
+# --- rendering ---------------------------------------------------------------------------------------------
+
+
+def page(template_name: str, status_code: int = 200, **context: Any) -> Template:
+    return HTMXTemplate(template_name=template_name, context=context, status_code=status_code)
+
+
+def form_errors(template_name: str, error: ValidationFailed, **context: Any) -> Template:
+    """Re-render a form with its field errors and what the user typed (422; htmx is set to swap it)."""
+    return page(template_name, status_code=error.status_code, errors=error.errors, error_message=error.message,
+                **context)
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or (
+        "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", "")
+    )
+
+
+def _error_response(request: Request, status_code: int, message: str, errors: dict[str, Any] | None = None,
+                    headers: dict[str, str] | None = None) -> Response:
+    headers = dict(headers or {})
+    if wants_json(request):
+        body: dict[str, Any] = {"detail": message, "status_code": status_code}
+        if errors:
+            body["errors"] = errors
+        return Response(body, status_code=status_code, headers=headers)
+    if request.headers.get("hx-request"):
+        # Fragments show errors in the page's flash area instead of replacing the element that asked.
+        headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
+        return Template("_flash.html", context={"message": message, "level": "error"},
+                        status_code=status_code, headers=headers)
+    return Template("error.html", context={"message": message, "status_code": status_code},
+                    status_code=status_code, headers=headers)
+
+
+def handle_domain_error(request: Request, exc: DomainError) -> Response:
+    if isinstance(exc, LoginRequired) and not wants_json(request):
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""), safe="")
+        if request.headers.get("hx-request"):
+            return Response(b"", status_code=200, headers={"HX-Redirect": f"/login?next={target}"})
+        return Redirect(f"/login?next={target}")
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    errors = exc.errors if isinstance(exc, ValidationFailed) else None
+    return _error_response(request, exc.status_code, exc.message, errors, headers)
+
+
+def handle_http_exception(request: Request, exc: HTTPException) -> Response:
+    message = exc.detail
+    errors = None
+    if isinstance(exc, ValidationException):
+        message = "The request body or parameters are not valid."
+        errors = exc.extra if isinstance(exc.extra, (dict, list)) else None
+        if isinstance(errors, list):
+            errors = {"body": errors}
+    if exc.status_code == 403 and "CSRF" in (exc.detail or ""):
+        message = "Your form expired or came from another site. Reload the page and try again."
+    elif exc.status_code == 404 and exc.detail == "Not Found":
+        message = "There is nothing at this address."
+    headers = dict(exc.headers or {})
+    return _error_response(request, exc.status_code, message, errors, headers)
+
+
+def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", extra={"path": request.url.path})
+    return _error_response(request, 500, "Something went wrong on our side. Please try again.")

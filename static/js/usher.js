@@ -1,0 +1,19 @@
+// Page-wide behaviour shared by every page (ES module, no build step).
+
+// Fragments that report an error land in #flash; bring it into view so the message is not missed.
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target && event.detail.target.id === "flash") {
+    event.detail.target.scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }
+});
+
+// Protect unsaved form input when leaving the page.
+let dirtyForm = null;
+document.addEventListener("input", (event) => {
+  const form = event.target.closest("form[method=post]:not(.inline)");
+  if (form) dirtyForm = form;
+});
+document.addEventListener("submit", () => { dirtyForm = null; });
+window.addEventListener("beforeunload", (event) => {
+  if (dirtyForm && document.body.contains(dirtyForm)) event.preventDefault();
+});

@@ -1,0 +1,37 @@
+"""SAQ worker: `saq worker.settings`. Imports each domain's jobs and schedules the periodic sweeps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from saq import CronJob
+
+from app.config import Settings
+from app.db import create_engine, create_sessionmaker
+from app.mail import jobs as mail_jobs
+from app.mail.service import transport_for
+from app.observability import configure_logging
+from app.queue import create_queue
+
+app_settings = Settings.from_env()
+configure_logging(app_settings.log_level)
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    ctx["engine"] = create_engine(app_settings.database_url, pool_size=5)
+    ctx["sessionmaker"] = create_sessionmaker(ctx["engine"])
+    ctx["mail_transport"] = transport_for(app_settings)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await ctx["engine"].dispose()
+
+
+settings = {
+    "queue": create_queue(app_settings),
+    "functions": [mail_jobs.deliver_mail, mail_jobs.drain_outbox],
+    "cron_jobs": [CronJob(mail_jobs.drain_outbox, cron="* * * * * */15")],
+    "concurrency": 10,
+    "startup": startup,
+    "shutdown": shutdown,
+}
