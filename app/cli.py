@@ -29,14 +29,14 @@ def run(host: str, port: int, workers: int) -> int:
 
     asyncio.run(seed(settings))
     env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url}
-    children = [
-        subprocess.Popen([sys.executable, "-m", "saq", "--quiet", "worker.settings"], cwd=PROJECT_ROOT, env=env),  # noqa: S603
-        subprocess.Popen([  # noqa: S603
-            sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", host, "--port", str(port),
-            "--workers", str(workers), "--no-access-log", "--timeout-graceful-shutdown", "10",
-            "--log-config", str(PROJECT_ROOT / "app" / "logging.json"),
-        ], cwd=PROJECT_ROOT, env=env),
+    server_command = [
+        *(sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", host, "--port", str(port)),
+        *("--workers", str(workers), "--no-access-log", "--timeout-graceful-shutdown", "10"),
+        *("--log-config", str(PROJECT_ROOT / "app" / "logging.json")),
     ]
+    worker_command = [sys.executable, "-m", "saq", "--quiet", "worker.settings"]
+    # Our own interpreter with fixed arguments: nothing here comes from user input.
+    children = [subprocess.Popen(command, cwd=PROJECT_ROOT, env=env) for command in (worker_command, server_command)]  # noqa: S603
     print(f"\n  Usher is running at http://{host}:{port}\n", flush=True)
     for email, _, role in DEMO_USERS:
         print(f"  demo {role.value:<6} {email} / {DEMO_PASSWORD}", flush=True)

@@ -22,10 +22,12 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key(var_dir: Path) -> str:
+def _secret_key(var_dir: Path, environment: str) -> str:
     """SECRET_KEY from the environment, else one generated once and kept in var/ (development only)."""
     if key := os.environ.get("SECRET_KEY"):
         return key
+    if environment == "production":
+        raise RuntimeError("SECRET_KEY must be set in production (a long random string).")
     path = var_dir / "secret_key"
     if path.exists():
         return path.read_text().strip()
@@ -81,7 +83,7 @@ class Settings:
         return cls(
             database_url=normalize_database_url(database_url),
             redis_url=redis_url,
-            secret_key=_secret_key(var_dir),
+            secret_key=_secret_key(var_dir, environment),
             environment=environment,
             base_url=base_url,
             var_dir=var_dir,

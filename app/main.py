@@ -14,10 +14,10 @@ from litestar.exceptions import HTTPException
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from redis.asyncio import Redis
 
 from app.accounts.routes import account_routes
@@ -70,10 +70,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     log.warning("error while closing %s", close.__qualname__, exc_info=True)
 
     route_handlers = [
-        *ops_routes, *account_routes, *public_event_routes, *organizer_event_routes, *venue_routes,
+        *ops_routes,
+        *account_routes,
+        *public_event_routes,
+        *organizer_event_routes,
+        *venue_routes,
         *event_api_routes,
-        create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"], name="static",
-                                   include_in_schema=False),
+        create_static_files_router(
+            path="/static", directories=[PROJECT_ROOT / "static"], name="static", include_in_schema=False
+        ),
     ]
     if settings.is_development:
         route_handlers.extend(dev_mail_routes)
@@ -93,13 +98,21 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             RequestIdMiddleware,
             UsherSessionConfig(
-                store="sessions", max_age=settings.session_max_age, httponly=True, samesite="lax",
-                secure=settings.secure_cookies, key="usher_session", renew_on_access=True,
+                store="sessions",
+                max_age=settings.session_max_age,
+                httponly=True,
+                samesite="lax",
+                secure=settings.secure_cookies,
+                key="usher_session",
+                renew_on_access=True,
             ).middleware,
         ],
         csrf_config=CSRFConfig(
-            secret=settings.secret_key, cookie_name="usher_csrf", header_name="x-csrftoken",
-            cookie_secure=settings.secure_cookies, cookie_samesite="lax",
+            secret=settings.secret_key,
+            cookie_name="usher_csrf",
+            header_name="x-csrftoken",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
             # The JSON API authenticates with bearer tokens or X-Cart headers, never with ambient cookies.
             exclude=["/api/"],
         ),
@@ -110,7 +123,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Exception: handle_unexpected,
         },
         openapi_config=OpenAPIConfig(
-            title="Usher API", version="1.0.0", path="/api/schema", render_plugins=[ScalarRenderPlugin()],
+            title="Usher API",
+            version="1.0.0",
+            path="/api/schema",
+            render_plugins=[ScalarRenderPlugin()],
         ),
         request_max_body_size=MAX_BODY_BYTES,
     )

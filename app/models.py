@@ -7,6 +7,16 @@ from app.mail.models import OutboundMail
 from app.venues.models import Venue
 
 __all__ = [
-    "ApiToken", "Base", "Event", "EventCover", "Invitation", "Membership", "Organization", "OutboundMail",
-    "PasswordResetToken", "PriceTier", "User", "Venue",
+    "ApiToken",
+    "Base",
+    "Event",
+    "EventCover",
+    "Invitation",
+    "Membership",
+    "Organization",
+    "OutboundMail",
+    "PasswordResetToken",
+    "PriceTier",
+    "User",
+    "Venue",
 ]

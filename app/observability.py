@@ -78,8 +78,11 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             access_log.info(
-                "request", extra={
-                    "method": scope["method"], "path": scope["path"], "status": status,
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },
             )

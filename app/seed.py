@@ -16,7 +16,7 @@ from app.events import service as events
 from app.events.models import EventStatus
 from app.venues.models import Venue
 
-DEMO_PASSWORD = "usher-demo-2026"
+DEMO_PASSWORD = "usher-demo-2026"  # noqa: S105 - printed by `make run` for the demo
 DEMO_USERS = [
     ("organizer@usher.test", "Olivia Organizer", Role.OWNER),
     ("door@usher.test", "Dario Door", Role.DOOR),
@@ -29,16 +29,39 @@ def _at(days: int, hour: int) -> datetime:
 
 
 DEMO_EVENTS = [
-    dict(slug="demo-arena", title="Aurora Live at the Harbour Arena", category="music", tags=["pop", "live"],
-         days=21, hour=20, hours=3,
-         description="The Aurora world tour comes to the Harbour Arena. Doors open one hour before the show.",
-         tiers=[("Floor standing", 5900, 2000), ("Balcony", 4500, 800)]),
-    dict(slug="demo-stadium", title="Cup Final 2027", category="sports", tags=["football", "final"],
-         days=45, hour=18, hours=2, description="The season's final, live in the City Stadium.",
-         tiers=[("Category A", 12000, 6000), ("Category B", 8000, 4000)]),
-    dict(slug="demo-comedy-night", title="Late Laughs Comedy Night", category="comedy", tags=["standup"],
-         days=7, hour=21, hours=2, description="Five comedians, one microphone, no mercy.",
-         tiers=[("Standard", 2200, 150)]),
+    dict(
+        slug="demo-arena",
+        title="Aurora Live at the Harbour Arena",
+        category="music",
+        tags=["pop", "live"],
+        days=21,
+        hour=20,
+        hours=3,
+        description="The Aurora world tour comes to the Harbour Arena. Doors open one hour before the show.",
+        tiers=[("Floor standing", 5900, 2000), ("Balcony", 4500, 800)],
+    ),
+    dict(
+        slug="demo-stadium",
+        title="Cup Final 2027",
+        category="sports",
+        tags=["football", "final"],
+        days=45,
+        hour=18,
+        hours=2,
+        description="The season's final, live in the City Stadium.",
+        tiers=[("Category A", 12000, 6000), ("Category B", 8000, 4000)],
+    ),
+    dict(
+        slug="demo-comedy-night",
+        title="Late Laughs Comedy Night",
+        category="comedy",
+        tags=["standup"],
+        days=7,
+        hour=21,
+        hours=2,
+        description="Five comedians, one microphone, no mercy.",
+        tiers=[("Standard", 2200, 150)],
+    ),
 ]
 
 
@@ -61,25 +84,51 @@ async def seed(settings: Settings) -> None:
                 session.add(Membership(organization_id=organization.id, user_id=user.id, role=role))
         venue = await session.scalar(select(Venue).where(Venue.organization_id == organization.id))
         if venue is None:
-            venue = Venue(organization_id=organization.id, name="Harbour Arena", address="1 Quay Street, Hamburg",
-                          timezone="Europe/Berlin")
+            venue = Venue(
+                organization_id=organization.id,
+                name="Harbour Arena",
+                address="1 Quay Street, Hamburg",
+                timezone="Europe/Berlin",
+            )
             session.add(venue)
         await session.commit()
-        actor = Actor(organizations=(OrgRef(organization.id, organization.slug, organization.name, Role.OWNER),),
-                      name="seed")
+        actor = Actor(
+            organizations=(OrgRef(organization.id, organization.slug, organization.name, Role.OWNER),),
+            name="seed",
+        )
         for spec in DEMO_EVENTS:
             if await session.scalar(select(events.Event.id).where(events.Event.slug == spec["slug"])):
                 continue
             starts = _at(spec["days"], spec["hour"])
-            await events.create_event(session, actor, organization.id, events.EventInput(
-                title=spec["title"], slug=spec["slug"], description=spec["description"], category=spec["category"],
-                tags=spec["tags"], timezone=venue.timezone, venue_id=venue.id, starts_at=starts,
-                ends_at=starts + timedelta(hours=spec["hours"]),
-            ))
+            await events.create_event(
+                session,
+                actor,
+                organization.id,
+                events.EventInput(
+                    title=spec["title"],
+                    slug=spec["slug"],
+                    description=spec["description"],
+                    category=spec["category"],
+                    tags=spec["tags"],
+                    timezone=venue.timezone,
+                    venue_id=venue.id,
+                    starts_at=starts,
+                    ends_at=starts + timedelta(hours=spec["hours"]),
+                ),
+            )
             for order, (tier_name, price, capacity) in enumerate(spec["tiers"]):
-                await events.add_tier(session, actor, spec["slug"], events.TierInput(
-                    name=tier_name, price_minor=price, currency="EUR", capacity=capacity, sort_order=order,
-                ))
+                await events.add_tier(
+                    session,
+                    actor,
+                    spec["slug"],
+                    events.TierInput(
+                        name=tier_name,
+                        price_minor=price,
+                        currency="EUR",
+                        capacity=capacity,
+                        sort_order=order,
+                    ),
+                )
             await events.set_status(session, actor, spec["slug"], EventStatus.PUBLISHED)
     await engine.dispose()
 

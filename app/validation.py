@@ -58,8 +58,9 @@ class FieldErrors:
             return None
         return parsed.replace(tzinfo=None) if parsed.tzinfo is None else parsed
 
-    def integer(self, field_name: str, value: str | None, *, minimum: int, maximum: int,
-                required: bool = True) -> int | None:
+    def integer(
+        self, field_name: str, value: str | None, *, minimum: int, maximum: int, required: bool = True
+    ) -> int | None:
         cleaned = (value or "").strip()
         if not cleaned:
             if required:

@@ -108,8 +108,13 @@ def page(template_name: str, status_code: int = 200, **context: Any) -> Template
 
 def form_errors(template_name: str, error: ValidationFailed, **context: Any) -> Template:
     """Re-render a form with its field errors and what the user typed (422; htmx is set to swap it)."""
-    return page(template_name, status_code=error.status_code, errors=error.errors, error_message=error.message,
-                **context)
+    return page(
+        template_name,
+        status_code=error.status_code,
+        errors=error.errors,
+        error_message=error.message,
+        **context,
+    )
 
 
 def wants_json(request: Request) -> bool:
@@ -118,8 +123,13 @@ def wants_json(request: Request) -> bool:
     )
 
 
-def _error_response(request: Request, status_code: int, message: str, errors: dict[str, Any] | None = None,
-                    headers: dict[str, str] | None = None) -> Response:
+def _error_response(
+    request: Request,
+    status_code: int,
+    message: str,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     headers = dict(headers or {})
     if wants_json(request):
         body: dict[str, Any] = {"detail": message, "status_code": status_code}
@@ -129,10 +139,18 @@ def _error_response(request: Request, status_code: int, message: str, errors: di
     if request.headers.get("hx-request"):
         # Fragments show errors in the page's flash area instead of replacing the element that asked.
         headers.update({"HX-Retarget": "#flash", "HX-Reswap": "innerHTML"})
-        return Template("_flash.html", context={"message": message, "level": "error"},
-                        status_code=status_code, headers=headers)
-    return Template("error.html", context={"message": message, "status_code": status_code},
-                    status_code=status_code, headers=headers)
+        return Template(
+            "_flash.html",
+            context={"message": message, "level": "error"},
+            status_code=status_code,
+            headers=headers,
+        )
+    return Template(
+        "error.html",
+        context={"message": message, "status_code": status_code},
+        status_code=status_code,
+        headers=headers,
+    )
 
 
 def handle_domain_error(request: Request, exc: DomainError) -> Response:

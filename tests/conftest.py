@@ -9,14 +9,15 @@ import re
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
-import pytest
 import httpx
+import pytest
 from redis import Redis as SyncRedis
 
 from app.cli import migrate
@@ -52,6 +53,12 @@ def with_redis_db(redis_url: str, db: int) -> str:
     return urlunsplit(urlsplit(redis_url)._replace(path=f"/{db}"))
 
 
+def run_blocking(function, *args):
+    """Run sync code that may call asyncio.run() off the current thread, whose loop may be running."""
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function, *args).result()
+
+
 async def _admin(database_url: str, sql: str) -> None:
     connection = await asyncpg.connect(asyncpg_dsn(with_database(database_url, "postgres")))
     try:
@@ -70,11 +77,11 @@ def database_url(server_urls: tuple[str, str]) -> Iterator[str]:
     """A fresh database for this test run, migrated to head with Alembic."""
     base_url, _ = server_urls
     name = f"usher_test_{secrets.token_hex(4)}"
-    asyncio.run(_admin(base_url, f'CREATE DATABASE "{name}"'))
+    run_blocking(asyncio.run, _admin(base_url, f'CREATE DATABASE "{name}"'))
     url = with_database(base_url, name)
-    migrate(_settings_for(url, "redis://unused"))
+    run_blocking(migrate, _settings_for(url, "redis://unused"))
     yield url
-    asyncio.run(_admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    run_blocking(asyncio.run, _admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")
@@ -83,10 +90,18 @@ def redis_url(server_urls: tuple[str, str]) -> str:
 
 
 def _settings_for(database_url: str, redis_url: str, **overrides: object) -> Settings:
-    return replace(Settings(
-        database_url=database_url, redis_url=redis_url, secret_key="test-secret-" + "x" * 32, environment="test",
-        base_url="http://testserver.local", log_level="WARNING", queue_name="usher-test",
-    ), **overrides)
+    return replace(
+        Settings(
+            database_url=database_url,
+            redis_url=redis_url,
+            secret_key="test-secret-" + "x" * 32,
+            environment="test",
+            base_url="http://testserver.local",
+            log_level="WARNING",
+            queue_name="usher-test",
+        ),
+        **overrides,
+    )
 
 
 @pytest.fixture
@@ -110,7 +125,7 @@ def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
         finally:
             await connection.close()
 
-    asyncio.run(truncate())
+    run_blocking(asyncio.run, truncate())
     SyncRedis.from_url(request.getfixturevalue("redis_url")).flushdb()
 
 
@@ -157,14 +172,21 @@ class Browser:
         return response.headers["location"].rsplit("/", 1)[-1]
 
     async def create_venue(self, org_slug: str, name: str = "Main Hall", timezone: str = "Europe/Berlin") -> None:
-        response = await self.post_form(f"/manage/{org_slug}/venues",
-                                        {"name": name, "address": "1 Street", "timezone": timezone})
+        response = await self.post_form(
+            f"/manage/{org_slug}/venues", {"name": name, "address": "1 Street", "timezone": timezone}
+        )
         assert response.status_code in (302, 303), response.text
 
     async def create_event(self, org_slug: str, **fields: str) -> str:
-        data = {"title": "Concert", "starts_at": "2030-06-01T20:00", "ends_at": "2030-06-01T23:00",
-                "timezone": "Europe/Berlin", "category": "music", "online_url": "https://stream.example/live",
-                **fields}
+        data = {
+            "title": "Concert",
+            "starts_at": "2030-06-01T20:00",
+            "ends_at": "2030-06-01T23:00",
+            "timezone": "Europe/Berlin",
+            "category": "music",
+            "online_url": "https://stream.example/live",
+            **fields,
+        }
         response = await self.post_form(f"/manage/{org_slug}/events/new", data)
         assert response.status_code in (302, 303), response.text
         return response.headers["location"].rsplit("/", 1)[-1]
@@ -240,3 +262,21 @@ def field_error(html: str, field: str) -> str | None:
     """The error text a form shows under one field, as a user would read it."""
     match = re.search(rf'<small class="error" id="e-{field}">(.*?)</small>', html, re.S)
     return match.group(1).strip() if match else None
+
+
+# --- CI guard: browser tests must have run ---------------------------------------------------------------
+
+_browser_passed: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.when == "call" and report.passed and "browser" in report.keywords:
+        _browser_passed.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    named_paths = [a for a in session.config.invocation_params.args if not a.startswith("-")]
+    full_run = not named_paths and not session.config.getoption("markexpr") and not session.config.getoption("keyword")
+    if os.environ.get("CI") and full_run and session.testscollected and not _browser_passed:
+        session.config.get_terminal_writer().line("CI: no browser test passed; they must run, not skip.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -20,7 +20,7 @@ from app.mail.service import queue_mail
 from app.validation import FieldErrors, slugify
 
 INVITATION_DAYS = 7
-API_TOKEN_PREFIX = "usher_"
+API_TOKEN_PREFIX = "usher_"  # noqa: S105 - a prefix, not a secret
 # Path words under /manage/ that an organization slug must not shadow.
 RESERVED_SLUGS = {"events", "organizations", "venues", "new"}
 
@@ -77,8 +77,11 @@ async def list_members(
     )
     invitations = await session.scalars(
         select(Invitation)
-        .where(Invitation.organization_id == organization_id, Invitation.accepted_at.is_(None),
-               Invitation.expires_at > utcnow())
+        .where(
+            Invitation.organization_id == organization_id,
+            Invitation.accepted_at.is_(None),
+            Invitation.expires_at > utcnow(),
+        )
         .order_by(Invitation.created_at.desc())
     )
     return (
@@ -88,7 +91,13 @@ async def list_members(
 
 
 async def invite_member(
-    session: AsyncSession, settings: Settings, actor: Actor, organization_id: uuid.UUID, *, email: str, role: str
+    session: AsyncSession,
+    settings: Settings,
+    actor: Actor,
+    organization_id: uuid.UUID,
+    *,
+    email: str,
+    role: str,
 ) -> OutboundMail:
     """Managers may invite door staff and managers; only owners may invite owners."""
     my_role = actor.require(organization_id, Role.MANAGER, what="Organization")
@@ -100,31 +109,46 @@ async def invite_member(
         errors.add("role", "You cannot invite someone with a higher role than yours.")
     errors.raise_if_any()
     already = await session.scalar(
-        select(Membership.user_id).join(User, User.id == Membership.user_id)
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
         .where(Membership.organization_id == organization_id, User.email == email)
     )
     if already:
         raise ValidationFailed({"email": "This person is already a member."})
     organization = await session.get_one(Organization, organization_id)
     token, digest = new_secret_token()
-    session.add(Invitation(
-        organization_id=organization_id, email=email, role=role, token_hash=digest, invited_by_id=actor.user_id,
-        expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
-    ))
+    session.add(
+        Invitation(
+            organization_id=organization_id,
+            email=email,
+            role=role,
+            token_hash=digest,
+            invited_by_id=actor.user_id,
+            expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
+        )
+    )
     mail = queue_mail(
-        session, recipient=email, template="invitation", organization=organization.name, role=role,
-        inviter=actor.name, link=f"{settings.base_url}/invitations/{token}", days=INVITATION_DAYS,
+        session,
+        recipient=email,
+        template="invitation",
+        organization=organization.name,
+        role=role,
+        inviter=actor.name,
+        link=f"{settings.base_url}/invitations/{token}",
+        days=INVITATION_DAYS,
     )
     await session.commit()
     return mail
 
 
 async def find_invitation(session: AsyncSession, token: str) -> tuple[Invitation, Organization]:
-    row = (await session.execute(
-        select(Invitation, Organization)
-        .join(Organization, Organization.id == Invitation.organization_id)
-        .where(Invitation.token_hash == token_digest(token))
-    )).first()
+    row = (
+        await session.execute(
+            select(Invitation, Organization)
+            .join(Organization, Organization.id == Invitation.organization_id)
+            .where(Invitation.token_hash == token_digest(token))
+        )
+    ).first()
     if row is None:
         raise NotFound("This invitation does not exist.")
     invitation, organization = row
@@ -145,8 +169,10 @@ async def accept_invitation(session: AsyncSession, actor: Actor, token: str) -> 
             f"This invitation was sent to {invitation.email}; log in with that address to accept it."
         )
     claimed = await session.scalar(
-        update(Invitation).where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
-        .values(accepted_at=utcnow()).returning(Invitation.id)
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=utcnow())
+        .returning(Invitation.id)
     )
     if claimed is None:
         await session.rollback()
@@ -165,7 +191,8 @@ async def remove_member(session: AsyncSession, actor: Actor, organization_id: uu
         raise NotFound("Member not found.")
     if membership.role == Role.OWNER:
         owners = await session.scalar(
-            select(func.count()).select_from(Membership)
+            select(func.count())
+            .select_from(Membership)
             .where(Membership.organization_id == organization_id, Membership.role == Role.OWNER)
         )
         if owners <= 1:
@@ -186,7 +213,8 @@ class TokenRow:
 async def list_api_tokens(session: AsyncSession, actor: Actor, organization_id: uuid.UUID) -> list[TokenRow]:
     actor.require(organization_id, Role.MANAGER, what="Organization")
     tokens = await session.scalars(
-        select(ApiToken).where(ApiToken.organization_id == organization_id, ApiToken.revoked_at.is_(None))
+        select(ApiToken)
+        .where(ApiToken.organization_id == organization_id, ApiToken.revoked_at.is_(None))
         .order_by(ApiToken.created_at.desc())
     )
     return [TokenRow(t.id, t.name, t.prefix, t.created_at, t.last_used_at) for t in tokens]
@@ -200,21 +228,32 @@ async def create_api_token(session: AsyncSession, actor: Actor, organization_id:
     errors.raise_if_any()
     secret, _ = new_secret_token()
     token = API_TOKEN_PREFIX + secret
-    session.add(ApiToken(
-        organization_id=organization_id, created_by_id=actor.user_id, name=name,
-        token_hash=token_digest(token), prefix=token[:12],
-    ))
+    session.add(
+        ApiToken(
+            organization_id=organization_id,
+            created_by_id=actor.user_id,
+            name=name,
+            token_hash=token_digest(token),
+            prefix=token[:12],
+        )
+    )
     await session.commit()
     return token
 
 
-async def revoke_api_token(session: AsyncSession, actor: Actor, organization_id: uuid.UUID,
-                           token_id: uuid.UUID) -> None:
+async def revoke_api_token(
+    session: AsyncSession, actor: Actor, organization_id: uuid.UUID, token_id: uuid.UUID
+) -> None:
     actor.require(organization_id, Role.MANAGER, what="Organization")
     revoked = await session.scalar(
         update(ApiToken)
-        .where(ApiToken.id == token_id, ApiToken.organization_id == organization_id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=utcnow()).returning(ApiToken.id)
+        .where(
+            ApiToken.id == token_id,
+            ApiToken.organization_id == organization_id,
+            ApiToken.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+        .returning(ApiToken.id)
     )
     if revoked is None:
         raise NotFound("Token not found.")
@@ -223,16 +262,20 @@ async def revoke_api_token(session: AsyncSession, actor: Actor, organization_id:
 
 async def actor_for_api_token(session: AsyncSession, token: str) -> Actor | None:
     """An API token acts as a manager of its one organization."""
-    row = (await session.execute(
-        select(ApiToken.id, Organization.id, Organization.slug, Organization.name)
-        .join(Organization, Organization.id == ApiToken.organization_id)
-        .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None))
-    )).first()
+    row = (
+        await session.execute(
+            select(ApiToken.id, Organization.id, Organization.slug, Organization.name)
+            .join(Organization, Organization.id == ApiToken.organization_id)
+            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None))
+        )
+    ).first()
     if row is None:
         return None
     token_id, org_id, slug, name = row
     await session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
     await session.commit()
-    return Actor(organizations=(OrgRef(id=org_id, slug=slug, name=name, role=Role.MANAGER),), via_api_token=True,
-                 name=f"API token for {name}")
-
+    return Actor(
+        organizations=(OrgRef(id=org_id, slug=slug, name=name, role=Role.MANAGER),),
+        via_api_token=True,
+        name=f"API token for {name}",
+    )

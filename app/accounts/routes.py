@@ -42,8 +42,9 @@ async def register(request: Request, db: AsyncSession, actor: Actor) -> Template
     form = await request.form()
     next_url = safe_next(form.get("next"))
     try:
-        user = await service.register(db, email=form.get("email", ""), name=form.get("name", ""),
-                                      password=form.get("password", ""))
+        user = await service.register(
+            db, email=form.get("email", ""), name=form.get("name", ""), password=form.get("password", "")
+        )
     except ValidationFailed as exc:
         return form_errors("accounts/register.html", exc, form=form, next=next_url)
     start_user_session(request, user.id)
@@ -61,7 +62,11 @@ async def login(request: Request, db: AsyncSession, settings: Settings, actor: A
     next_url = safe_next(form.get("next"))
     try:
         user = await service.authenticate(
-            db, request.app.state.redis, settings, email=form.get("email", ""), password=form.get("password", ""),
+            db,
+            request.app.state.redis,
+            settings,
+            email=form.get("email", ""),
+            password=form.get("password", ""),
             client_ip=client_ip(request),
         )
     except service.InvalidCredentials as exc:
@@ -103,8 +108,9 @@ async def reset_form(db: AsyncSession, actor: Actor, token: str) -> Template:
 async def reset(request: Request, db: AsyncSession, actor: Actor, token: str) -> Template | Redirect:
     form = await request.form()
     try:
-        user = await service.reset_password(db, token=token, password=form.get("password", ""),
-                                            confirm=form.get("confirm", ""))
+        user = await service.reset_password(
+            db, token=token, password=form.get("password", ""), confirm=form.get("confirm", "")
+        )
     except ValidationFailed as exc:
         return form_errors("accounts/reset.html", exc, token=token, usable=True)
     start_user_session(request, user.id)
@@ -132,8 +138,16 @@ async def create_organization(request: Request, db: AsyncSession, user: Actor) -
 async def _members_page(db: AsyncSession, user: Actor, org_slug: str, status_code: int = 200, **extra) -> Template:
     org = user.organization_by_slug(org_slug)
     members, invitations = await organizations.list_members(db, user, org.id)
-    return page("accounts/members.html", status_code=status_code, org=org, members=members,
-                invitations=invitations, roles=[r.value for r in Role], form=extra.pop("form", {}), **extra)
+    return page(
+        "accounts/members.html",
+        status_code=status_code,
+        org=org,
+        members=members,
+        invitations=invitations,
+        roles=[r.value for r in Role],
+        form=extra.pop("form", {}),
+        **extra,
+    )
 
 
 @get("/manage/{org_slug:str}/members")
@@ -146,8 +160,9 @@ async def invite(request: Request, db: AsyncSession, settings: Settings, user: A
     org = user.organization_by_slug(org_slug)
     form = await request.form()
     try:
-        mail = await organizations.invite_member(db, settings, user, org.id, email=form.get("email", ""),
-                                                 role=form.get("role", ""))
+        mail = await organizations.invite_member(
+            db, settings, user, org.id, email=form.get("email", ""), role=form.get("role", "")
+        )
     except ValidationFailed as exc:
         return await _members_page(db, user, org_slug, exc.status_code, form=form, errors=exc.errors)
     await nudge_mail(request, mail.id)
@@ -203,9 +218,29 @@ async def revoke_token(db: AsyncSession, user: Actor, org_slug: str, token_id: u
 
 
 account_routes = [
-    Router(path="/", include_in_schema=False, route_handlers=[
-        register_form, register, login_form, login, logout, forgot_form, forgot, reset_form, reset, dashboard,
-        create_organization, members, invite, remove_member, invitation, accept_invitation, tokens, create_token,
-        revoke_token,
-    ]),
+    Router(
+        path="/",
+        include_in_schema=False,
+        route_handlers=[
+            register_form,
+            register,
+            login_form,
+            login,
+            logout,
+            forgot_form,
+            forgot,
+            reset_form,
+            reset,
+            dashboard,
+            create_organization,
+            members,
+            invite,
+            remove_member,
+            invitation,
+            accept_invitation,
+            tokens,
+            create_token,
+            revoke_token,
+        ],
+    ),
 ]

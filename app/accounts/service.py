@@ -65,7 +65,10 @@ async def authenticate(
     email = (email or "").strip().lower()
     limit_key = f"login-attempts:{client_ip}:{email}"
     await ratelimit.count_attempt(
-        redis, limit_key, limit=settings.login_attempts, window_seconds=settings.login_window_seconds,
+        redis,
+        limit_key,
+        limit=settings.login_attempts,
+        window_seconds=settings.login_window_seconds,
         message="Too many login attempts for this account from your network.",
     )
     user = await session.scalar(select(User).where(User.email == email)) if email else None
@@ -104,13 +107,20 @@ async def request_password_reset(session: AsyncSession, settings: Settings, *, e
     if user is None:
         return None
     token, digest = new_secret_token()
-    session.add(PasswordResetToken(
-        user_id=user.id, token_hash=digest,
-        expires_at=utcnow() + timedelta(minutes=settings.password_reset_minutes),
-    ))
+    session.add(
+        PasswordResetToken(
+            user_id=user.id,
+            token_hash=digest,
+            expires_at=utcnow() + timedelta(minutes=settings.password_reset_minutes),
+        )
+    )
     mail = queue_mail(
-        session, recipient=user.email, template="password_reset", name=user.name,
-        link=f"{settings.base_url}/password/reset/{token}", minutes=settings.password_reset_minutes,
+        session,
+        recipient=user.email,
+        template="password_reset",
+        name=user.name,
+        link=f"{settings.base_url}/password/reset/{token}",
+        minutes=settings.password_reset_minutes,
     )
     await session.commit()
     return mail

@@ -80,10 +80,10 @@ class EventPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     category: str | msgspec.UnsetType = msgspec.UNSET
     tags: list[str] | msgspec.UnsetType = msgspec.UNSET
     slug: str | msgspec.UnsetType = msgspec.UNSET
-    venue_id: uuid.UUID | None | msgspec.UnsetType = msgspec.UNSET
-    sales_start_at: datetime | None | msgspec.UnsetType = msgspec.UNSET
-    sales_end_at: datetime | None | msgspec.UnsetType = msgspec.UNSET
-    online_url: str | None | msgspec.UnsetType = msgspec.UNSET
+    venue_id: uuid.UUID | msgspec.UnsetType | None = msgspec.UNSET
+    sales_start_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+    sales_end_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+    online_url: str | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class TierPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -91,18 +91,25 @@ class TierPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     price_minor: int | msgspec.UnsetType = msgspec.UNSET
     currency: str | msgspec.UnsetType = msgspec.UNSET
     description: str | msgspec.UnsetType = msgspec.UNSET
-    capacity: int | None | msgspec.UnsetType = msgspec.UNSET
-    seat_category: str | None | msgspec.UnsetType = msgspec.UNSET
-    sales_start_at: datetime | None | msgspec.UnsetType = msgspec.UNSET
-    sales_end_at: datetime | None | msgspec.UnsetType = msgspec.UNSET
+    capacity: int | msgspec.UnsetType | None = msgspec.UNSET
+    seat_category: str | msgspec.UnsetType | None = msgspec.UNSET
+    sales_start_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
+    sales_end_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
     sort_order: int | msgspec.UnsetType = msgspec.UNSET
 
 
 def tier_out(tier: PriceTier) -> TierOut:
     return TierOut(
-        id=tier.id, name=tier.name, description=tier.description, price_minor=tier.price_minor,
-        currency=tier.currency, price_display=format_money(tier.price_minor, tier.currency), capacity=tier.capacity,
-        seat_category=tier.seat_category, sales_start_at=tier.sales_start_at, sales_end_at=tier.sales_end_at,
+        id=tier.id,
+        name=tier.name,
+        description=tier.description,
+        price_minor=tier.price_minor,
+        currency=tier.currency,
+        price_display=format_money(tier.price_minor, tier.currency),
+        capacity=tier.capacity,
+        seat_category=tier.seat_category,
+        sales_start_at=tier.sales_start_at,
+        sales_end_at=tier.sales_end_at,
         sort_order=tier.sort_order,
     )
 
@@ -110,13 +117,22 @@ def tier_out(tier: PriceTier) -> TierOut:
 def event_out(event: Event, base_url: str) -> EventOut:
     venue = event.venue
     return EventOut(
-        slug=event.slug, title=event.title, description=event.description, category=event.category,
-        tags=list(event.tags), status=event.status, starts_at=event.starts_at, ends_at=event.ends_at,
-        timezone=event.timezone, sales_start_at=event.sales_start_at, sales_end_at=event.sales_end_at,
+        slug=event.slug,
+        title=event.title,
+        description=event.description,
+        category=event.category,
+        tags=list(event.tags),
+        status=event.status,
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        timezone=event.timezone,
+        sales_start_at=event.sales_start_at,
+        sales_end_at=event.sales_end_at,
         online_url=event.online_url,
         venue=VenueOut(id=venue.id, name=venue.name, address=venue.address, timezone=venue.timezone) if venue else None,
         cover_url=f"{base_url}/events/{event.slug}/cover.jpg?v={event.cover_version}" if event.cover_version else None,
-        url=f"{base_url}/events/{event.slug}", tiers=[tier_out(t) for t in event.tiers],
+        url=f"{base_url}/events/{event.slug}",
+        tiers=[tier_out(t) for t in event.tiers],
     )
 
 
@@ -129,8 +145,12 @@ def _only_organization(actor: Actor) -> uuid.UUID:
 
 @get("/events", summary="List published upcoming events")
 async def list_events(
-    db: AsyncSession, settings: Settings, q: str | None = None, category: str | None = None,
-    date_from: str | None = None, date_to: str | None = None,
+    db: AsyncSession,
+    settings: Settings,
+    q: str | None = None,
+    category: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
     page_number: int | None = Parameter(query="page", default=None, ge=1, le=10_000),
 ) -> EventPage:
     criteria, errors = parse_filter(q, category, date_from, date_to, page_number)
@@ -157,15 +177,15 @@ async def create_event(db: AsyncSession, settings: Settings, actor: Actor, data:
 async def update_event(db: AsyncSession, settings: Settings, actor: Actor, slug: str, data: EventPatch) -> EventOut:
     _only_organization(actor)
     current = service.event_input_of(await service.get_event_for(db, actor, slug))
-    changed = msgspec.structs.replace(current, **{k: v for k, v in msgspec.structs.asdict(data).items()
-                                                  if v is not msgspec.UNSET})
+    changed = msgspec.structs.replace(
+        current, **{k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
+    )
     event = await service.update_event(db, actor, slug, changed)
     return event_out(event, settings.base_url)
 
 
 @post("/events/{slug:str}/status", summary="Publish, unpublish (draft) or cancel", status_code=200)
-async def change_status(db: AsyncSession, settings: Settings, actor: Actor, slug: str,
-                        data: StatusChange) -> EventOut:
+async def change_status(db: AsyncSession, settings: Settings, actor: Actor, slug: str, data: StatusChange) -> EventOut:
     _only_organization(actor)
     event = await service.set_status(db, actor, slug, data.status)
     return event_out(event, settings.base_url)
@@ -184,8 +204,10 @@ async def update_tier(db: AsyncSession, actor: Actor, slug: str, tier_id: uuid.U
     tier = next((t for t in event.tiers if t.id == tier_id), None)
     if tier is None:
         raise NotFound("Price tier not found.")
-    changed = msgspec.structs.replace(service.tier_input_of(tier), **{
-        k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET})
+    changed = msgspec.structs.replace(
+        service.tier_input_of(tier),
+        **{k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET},
+    )
     return tier_out(await service.update_tier(db, actor, slug, tier_id, changed))
 
 
@@ -195,6 +217,19 @@ async def delete_tier(db: AsyncSession, actor: Actor, slug: str, tier_id: uuid.U
     await service.delete_tier(db, actor, slug, tier_id)
 
 
-event_api_routes = [Router(path="/api/v1", tags=["events"], route_handlers=[
-    list_events, get_event, create_event, update_event, change_status, add_tier, update_tier, delete_tier,
-])]
+event_api_routes = [
+    Router(
+        path="/api/v1",
+        tags=["events"],
+        route_handlers=[
+            list_events,
+            get_event,
+            create_event,
+            update_event,
+            change_status,
+            add_tier,
+            update_tier,
+            delete_tier,
+        ],
+    )
+]

@@ -34,10 +34,18 @@ def event_input(form: Form) -> EventInput:
     errors.raise_if_any()
     assert starts_at is not None and ends_at is not None
     return EventInput(
-        title=form.get("title", ""), description=form.get("description", ""), category=form.get("category", "other"),
-        tags=[t for t in (form.get("tags") or "").split(",") if t.strip()], slug=form.get("slug") or None,
-        timezone=form.get("timezone", ""), starts_at=starts_at, ends_at=ends_at, venue_id=venue_id,
-        sales_start_at=sales_start, sales_end_at=sales_end, online_url=form.get("online_url") or None,
+        title=form.get("title", ""),
+        description=form.get("description", ""),
+        category=form.get("category", "other"),
+        tags=[t for t in (form.get("tags") or "").split(",") if t.strip()],
+        slug=form.get("slug") or None,
+        timezone=form.get("timezone", ""),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue_id=venue_id,
+        sales_start_at=sales_start,
+        sales_end_at=sales_end,
+        online_url=form.get("online_url") or None,
     )
 
 
@@ -50,8 +58,11 @@ def tier_input(form: Form) -> TierInput:
     except InvalidAmount as exc:
         errors.add("price", str(exc))
     kind = form.get("kind", "ga")
-    capacity = errors.integer("capacity", form.get("capacity"), minimum=1, maximum=1_000_000,
-                              required=kind == "ga") if kind == "ga" else None
+    capacity = (
+        errors.integer("capacity", form.get("capacity"), minimum=1, maximum=1_000_000, required=kind == "ga")
+        if kind == "ga"
+        else None
+    )
     seat_category = (form.get("seat_category") or "").strip() if kind == "seated" else None
     if kind == "seated" and not seat_category:
         errors.add("seat_category", "Name the seat category this tier sells.")
@@ -62,8 +73,13 @@ def tier_input(form: Form) -> TierInput:
         errors.add("name", "This field is required.")
     errors.raise_if_any()
     return TierInput(
-        name=form.get("name", ""), description=form.get("description", ""), price_minor=price_minor,
-        currency=currency, capacity=capacity, seat_category=seat_category or None, sort_order=sort_order or 0,
-        sales_start_at=sales_start, sales_end_at=sales_end,
+        name=form.get("name", ""),
+        description=form.get("description", ""),
+        price_minor=price_minor,
+        currency=currency,
+        capacity=capacity,
+        seat_category=seat_category or None,
+        sort_order=sort_order or 0,
+        sales_start_at=sales_start,
+        sales_end_at=sales_end,
     )
-

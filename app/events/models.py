@@ -45,8 +45,10 @@ class Event(UUIDPrimaryKey, Timestamps, Base):
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        CheckConstraint("sales_end_at IS NULL OR sales_start_at IS NULL OR sales_end_at > sales_start_at",
-                        name="sales_window"),
+        CheckConstraint(
+            "sales_end_at IS NULL OR sales_start_at IS NULL OR sales_end_at > sales_start_at",
+            name="sales_window",
+        ),
         Index("ix_events_listing", "status", "starts_at"),
     )
 
@@ -68,7 +70,9 @@ class Event(UUIDPrimaryKey, Timestamps, Base):
 
     venue: Mapped[Venue | None] = relationship(lazy="joined")
     tiers: Mapped[list[PriceTier]] = relationship(
-        back_populates="event", order_by="(PriceTier.sort_order, PriceTier.price_minor)", lazy="selectin",
+        back_populates="event",
+        order_by="(PriceTier.sort_order, PriceTier.price_minor)",
+        lazy="selectin",
         cascade="all, delete-orphan",
     )
 

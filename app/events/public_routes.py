@@ -16,8 +16,9 @@ from app.validation import FieldErrors
 from app.web import page
 
 
-def parse_filter(q: str | None, category: str | None, date_from: str | None, date_to: str | None,
-                 page_number: int | None) -> tuple[service.ListingFilter, dict[str, str]]:
+def parse_filter(
+    q: str | None, category: str | None, date_from: str | None, date_to: str | None, page_number: int | None
+) -> tuple[service.ListingFilter, dict[str, str]]:
     """Unreadable filter values are ignored with a note instead of failing the whole listing."""
     errors = FieldErrors()
     parsed: dict[str, date | None] = {}
@@ -30,19 +31,35 @@ def parse_filter(q: str | None, category: str | None, date_from: str | None, dat
     if category and category not in {c.value for c in Category}:
         errors.add("category", "Unknown category.")
         category = ""
-    criteria = service.ListingFilter(q=(q or "")[:100], category=category or "", date_from=parsed["date_from"],
-                                     date_to=parsed["date_to"], page=max(page_number or 1, 1))
+    criteria = service.ListingFilter(
+        q=(q or "")[:100],
+        category=category or "",
+        date_from=parsed["date_from"],
+        date_to=parsed["date_to"],
+        page=max(page_number or 1, 1),
+    )
     return criteria, errors.errors
 
 
 @get("/")
-async def listing(db: AsyncSession, actor: Actor, q: str | None = None, category: str | None = None,
-                  date_from: str | None = None, date_to: str | None = None,
-                  page_number: int | None = Parameter(query="page", default=None, ge=1, le=10_000)) -> Template:
+async def listing(
+    db: AsyncSession,
+    actor: Actor,
+    q: str | None = None,
+    category: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    page_number: int | None = Parameter(query="page", default=None, ge=1, le=10_000),
+) -> Template:
     criteria, errors = parse_filter(q, category, date_from, date_to, page_number)
     events, has_more = await service.list_public_events(db, criteria)
-    context = {"events": events, "has_more": has_more, "criteria": criteria, "errors": errors,
-               "categories": [c.value for c in Category]}
+    context = {
+        "events": events,
+        "has_more": has_more,
+        "criteria": criteria,
+        "errors": errors,
+        "categories": [c.value for c in Category],
+    }
     return page("events/listing.html", status_code=422 if errors else 200, **context)
 
 
@@ -55,8 +72,11 @@ async def event_detail(db: AsyncSession, actor: Actor, slug: str) -> Template:
 @get("/events/{slug:str}/cover.jpg")
 async def cover_image(db: AsyncSession, actor: Actor, slug: str) -> Response:
     cover = await covers.cover_for(db, actor, slug)
-    return Response(cover.data, media_type=cover.content_type,
-                    headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"})
+    return Response(
+        cover.data,
+        media_type=cover.content_type,
+        headers={"Cache-Control": "public, max-age=86400", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 public_event_routes = [Router(path="/", include_in_schema=False, route_handlers=[listing, event_detail, cover_image])]

@@ -31,11 +31,18 @@ async def _event_form_context(db: AsyncSession, user: Actor, organization_id: uu
 
 def _event_form_values(event: Event) -> dict[str, str]:
     return {
-        "title": event.title, "slug": event.slug, "description": event.description, "category": event.category,
-        "tags": ", ".join(event.tags), "timezone": event.timezone,
-        "venue_id": str(event.venue_id) if event.venue_id else "", "online_url": event.online_url or "",
-        **{name: input_value(getattr(event, name), event.timezone)
-           for name in ("starts_at", "ends_at", "sales_start_at", "sales_end_at")},
+        "title": event.title,
+        "slug": event.slug,
+        "description": event.description,
+        "category": event.category,
+        "tags": ", ".join(event.tags),
+        "timezone": event.timezone,
+        "venue_id": str(event.venue_id) if event.venue_id else "",
+        "online_url": event.online_url or "",
+        **{
+            name: input_value(getattr(event, name), event.timezone)
+            for name in ("starts_at", "ends_at", "sales_start_at", "sales_end_at")
+        },
     }
 
 
@@ -62,8 +69,16 @@ async def create_event(request: Request, db: AsyncSession, user: Actor, org_slug
     try:
         event = await service.create_event(db, user, org.id, forms.event_input(form))
     except ValidationFailed as exc:
-        return page("events/event_form.html", status_code=422, org=org, event=None, form=form, errors=exc.errors,
-                    error_message=exc.message, **await _event_form_context(db, user, org.id))
+        return page(
+            "events/event_form.html",
+            status_code=422,
+            org=org,
+            event=None,
+            form=form,
+            errors=exc.errors,
+            error_message=exc.message,
+            **await _event_form_context(db, user, org.id),
+        )
     return Redirect(f"/manage/events/{event.slug}")
 
 
@@ -71,9 +86,16 @@ async def _event_page(db: AsyncSession, user: Actor, event: Event, status_code: 
     org = next(o for o in user.organizations if o.id == event.organization_id)
     context = await _event_form_context(db, user, org.id)
     return page(
-        "events/event_manage.html", status_code=status_code, org=org, event=event,
-        form=extra.pop("form", None) or _event_form_values(event), problems=service.publish_problems(event),
-        currencies=CURRENCIES, can_edit=user.role_in(org.id).at_least(Role.MANAGER), **context, **extra,
+        "events/event_manage.html",
+        status_code=status_code,
+        org=org,
+        event=event,
+        form=extra.pop("form", None) or _event_form_values(event),
+        problems=service.publish_problems(event),
+        currencies=CURRENCIES,
+        can_edit=user.role_in(org.id).at_least(Role.MANAGER),
+        **context,
+        **extra,
     )
 
 
@@ -107,8 +129,15 @@ async def change_status(request: Request, db: AsyncSession, user: Actor, slug: s
 
 
 def _tiers_fragment(event: Event, status_code: int = 200, **extra) -> Template:
-    return page("events/_tiers.html", status_code=status_code, event=event, currencies=CURRENCIES, can_edit=True,
-                form=extra.pop("form", {}), **extra)
+    return page(
+        "events/_tiers.html",
+        status_code=status_code,
+        event=event,
+        currencies=CURRENCIES,
+        can_edit=True,
+        form=extra.pop("form", {}),
+        **extra,
+    )
 
 
 @post("/manage/events/{slug:str}/tiers")
@@ -141,8 +170,15 @@ async def update_tier(request: Request, db: AsyncSession, user: Actor, slug: str
         await db.rollback()
         event = await service.get_event_for(db, user, slug, Role.MANAGER)
         tier = next(t for t in event.tiers if t.id == tier_id)
-        return page("events/_tier_edit.html", status_code=422, event=event, tier=tier, currencies=CURRENCIES,
-                    form=form, errors=exc.errors)
+        return page(
+            "events/_tier_edit.html",
+            status_code=422,
+            event=event,
+            tier=tier,
+            currencies=CURRENCIES,
+            form=form,
+            errors=exc.errors,
+        )
     return _tiers_fragment(await service.get_event_for(db, user, slug))
 
 
@@ -175,8 +211,22 @@ async def delete_cover(db: AsyncSession, user: Actor, slug: str) -> Template:
 
 
 organizer_event_routes = [
-    Router(path="/", include_in_schema=False, route_handlers=[
-        organization_home, new_event_form, create_event, manage_event, update_event, change_status, add_tier,
-        edit_tier_form, update_tier, delete_tier, upload_cover, delete_cover,
-    ]),
+    Router(
+        path="/",
+        include_in_schema=False,
+        route_handlers=[
+            organization_home,
+            new_event_form,
+            create_event,
+            manage_event,
+            update_event,
+            change_status,
+            add_tier,
+            edit_tier_form,
+            update_tier,
+            delete_tier,
+            upload_cover,
+            delete_cover,
+        ],
+    ),
 ]

@@ -65,8 +65,14 @@ def _check_window(errors: FieldErrors, start: datetime | None, end: datetime | N
         errors.add(end_field, "Must be after the start.")
 
 
-async def _validated_event(session: AsyncSession, organization_id: uuid.UUID, data: EventInput,
-                           errors: FieldErrors | None = None, *, current: Event | None = None) -> EventInput:
+async def _validated_event(
+    session: AsyncSession,
+    organization_id: uuid.UUID,
+    data: EventInput,
+    errors: FieldErrors | None = None,
+    *,
+    current: Event | None = None,
+) -> EventInput:
     errors = errors or FieldErrors()
     title = errors.text("title", data.title, max_length=200)
     description = errors.text("description", data.description, max_length=20_000, required=False)
@@ -94,8 +100,10 @@ async def _validated_event(session: AsyncSession, organization_id: uuid.UUID, da
         errors.add("slug", "Use lower-case letters, digits and dashes only.")
     elif slug is None:
         slug = current.slug if current else await _free_slug(session, slugify(title or "event", 100))
-    if slug and slug != (current.slug if current else None) and await session.scalar(
-        select(Event.id).where(Event.slug == slug)
+    if (
+        slug
+        and slug != (current.slug if current else None)
+        and await session.scalar(select(Event.id).where(Event.slug == slug))
     ):
         errors.add("slug", "This web address is taken; choose another.")
     if data.venue_id is not None:
@@ -104,9 +112,18 @@ async def _validated_event(session: AsyncSession, organization_id: uuid.UUID, da
             errors.add("venue_id", "Choose one of your organization's venues.")
     errors.raise_if_any()
     return EventInput(
-        title=title, description=description, category=data.category, tags=tags, slug=slug, timezone=timezone,
-        starts_at=starts_at, ends_at=ends_at, venue_id=data.venue_id, sales_start_at=sales_start,
-        sales_end_at=sales_end, online_url=online_url,
+        title=title,
+        description=description,
+        category=data.category,
+        tags=tags,
+        slug=slug,
+        timezone=timezone,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        venue_id=data.venue_id,
+        sales_start_at=sales_start,
+        sales_end_at=sales_end,
+        online_url=online_url,
     )
 
 
@@ -131,8 +148,13 @@ async def _commit_event(session: AsyncSession) -> None:
         raise ValidationFailed({"slug": "This web address is taken; choose another."}) from exc
 
 
-async def create_event(session: AsyncSession, actor: Actor, organization_id: uuid.UUID, data: EventInput,
-                       errors: FieldErrors | None = None) -> Event:
+async def create_event(
+    session: AsyncSession,
+    actor: Actor,
+    organization_id: uuid.UUID,
+    data: EventInput,
+    errors: FieldErrors | None = None,
+) -> Event:
     actor.require(organization_id, Role.MANAGER, what="Organization")
     valid = await _validated_event(session, organization_id, data, errors)
     event = Event(id=uuid.uuid4(), organization_id=organization_id, status=EventStatus.DRAFT, tiers=[])
@@ -142,8 +164,9 @@ async def create_event(session: AsyncSession, actor: Actor, organization_id: uui
     return event
 
 
-async def get_event_for(session: AsyncSession, actor: Actor, slug: str, minimum: Role = Role.DOOR,
-                        *, lock: bool = False) -> Event:
+async def get_event_for(
+    session: AsyncSession, actor: Actor, slug: str, minimum: Role = Role.DOOR, *, lock: bool = False
+) -> Event:
     """An event of one of the actor's organizations; anything else is 'not found'."""
     query = select(Event).where(Event.slug == slug, Event.organization_id.in_(actor.organization_ids()))
     if lock:
@@ -155,8 +178,9 @@ async def get_event_for(session: AsyncSession, actor: Actor, slug: str, minimum:
     return event
 
 
-async def update_event(session: AsyncSession, actor: Actor, slug: str, data: EventInput,
-                       errors: FieldErrors | None = None) -> Event:
+async def update_event(
+    session: AsyncSession, actor: Actor, slug: str, data: EventInput, errors: FieldErrors | None = None
+) -> Event:
     event = await get_event_for(session, actor, slug, Role.MANAGER, lock=True)
     if event.status == EventStatus.CANCELLED:
         raise Conflict("A cancelled event cannot be edited.")
@@ -197,9 +221,11 @@ async def set_status(session: AsyncSession, actor: Actor, slug: str, target: Eve
 
 async def list_organization_events(session: AsyncSession, actor: Actor, organization_id: uuid.UUID) -> list[Event]:
     actor.require(organization_id, Role.DOOR, what="Organization")
-    return list(await session.scalars(
-        select(Event).where(Event.organization_id == organization_id).order_by(Event.starts_at.desc())
-    ))
+    return list(
+        await session.scalars(
+            select(Event).where(Event.organization_id == organization_id).order_by(Event.starts_at.desc())
+        )
+    )
 
 
 # --- price tiers -------------------------------------------------------------------------------------------
@@ -222,17 +248,28 @@ def _validated_tier(errors: FieldErrors, data: TierInput, event: Event, tier_id:
         errors.add("capacity", "Enter a capacity from 1 to 1,000,000.")
     if seat_category and len(seat_category) > 80:
         errors.add("seat_category", "At most 80 characters.")
-    sales_start, sales_end = _as_utc(data.sales_start_at, event.timezone), _as_utc(data.sales_end_at, event.timezone)
+    sales_start, sales_end = (
+        _as_utc(data.sales_start_at, event.timezone),
+        _as_utc(data.sales_end_at, event.timezone),
+    )
     _check_window(errors, sales_start, sales_end, "sales_end_at")
     errors.raise_if_any()
     return TierInput(
-        name=name, description=description, price_minor=data.price_minor, currency=currency, capacity=data.capacity,
-        seat_category=seat_category, sales_start_at=sales_start, sales_end_at=sales_end, sort_order=data.sort_order,
+        name=name,
+        description=description,
+        price_minor=data.price_minor,
+        currency=currency,
+        capacity=data.capacity,
+        seat_category=seat_category,
+        sales_start_at=sales_start,
+        sales_end_at=sales_end,
+        sort_order=data.sort_order,
     )
 
 
-async def add_tier(session: AsyncSession, actor: Actor, slug: str, data: TierInput,
-                   errors: FieldErrors | None = None) -> PriceTier:
+async def add_tier(
+    session: AsyncSession, actor: Actor, slug: str, data: TierInput, errors: FieldErrors | None = None
+) -> PriceTier:
     event = await get_event_for(session, actor, slug, Role.MANAGER, lock=True)
     if event.status == EventStatus.CANCELLED:
         raise Conflict("A cancelled event cannot be edited.")
@@ -253,8 +290,14 @@ async def _tier_of(session: AsyncSession, actor: Actor, slug: str, tier_id: uuid
     return event, tier
 
 
-async def update_tier(session: AsyncSession, actor: Actor, slug: str, tier_id: uuid.UUID, data: TierInput,
-                      errors: FieldErrors | None = None) -> PriceTier:
+async def update_tier(
+    session: AsyncSession,
+    actor: Actor,
+    slug: str,
+    tier_id: uuid.UUID,
+    data: TierInput,
+    errors: FieldErrors | None = None,
+) -> PriceTier:
     event, tier = await _tier_of(session, actor, slug, tier_id)
     valid = _validated_tier(errors or FieldErrors(), data, event, tier.id)
     for name, value in msgspec.structs.asdict(valid).items():
@@ -295,10 +338,14 @@ async def list_public_events(session: AsyncSession, criteria: ListingFilter) -> 
     query = select(Event).where(Event.status == EventStatus.PUBLISHED, Event.ends_at > utcnow())
     if text := criteria.q.strip()[:100]:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.outerjoin(Venue, Venue.id == Event.venue_id).where(or_(
-            Event.title.ilike(pattern), Event.description.ilike(pattern), Venue.name.ilike(pattern),
-            func.array_to_string(Event.tags, " ").ilike(pattern),
-        ))
+        query = query.outerjoin(Venue, Venue.id == Event.venue_id).where(
+            or_(
+                Event.title.ilike(pattern),
+                Event.description.ilike(pattern),
+                Venue.name.ilike(pattern),
+                func.array_to_string(Event.tags, " ").ilike(pattern),
+            )
+        )
     if criteria.category:
         query = query.where(Event.category == criteria.category)
     # Dates are the event's own calendar dates, in its own timezone.
@@ -308,9 +355,11 @@ async def list_public_events(session: AsyncSession, criteria: ListingFilter) -> 
     if criteria.date_to:
         query = query.where(local_day <= criteria.date_to)
     page = max(criteria.page, 1)
-    rows = list(await session.scalars(
-        query.order_by(Event.starts_at, Event.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ))
+    rows = list(
+        await session.scalars(
+            query.order_by(Event.starts_at, Event.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+        )
+    )
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 

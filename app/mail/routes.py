@@ -38,8 +38,13 @@ async def message(settings: Settings, actor: Actor, name: str) -> Template:
     parsed = email.message_from_bytes(path.read_bytes(), policy=policy.default)
     html = parsed.get_body(preferencelist=("html",))
     text = parsed.get_body(preferencelist=("plain",))
-    return page("mail/message.html", name=name, headers=parsed, html=html.get_content() if html else None,
-                text=text.get_content() if text else "")
+    return page(
+        "mail/message.html",
+        name=name,
+        headers=parsed,
+        html=html.get_content() if html else None,
+        text=text.get_content() if text else "",
+    )
 
 
 dev_mail_routes = [Router(path="/", include_in_schema=False, route_handlers=[mailbox, message])]

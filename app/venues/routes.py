@@ -18,8 +18,15 @@ from app.web import page
 async def _venues_page(db: AsyncSession, user: Actor, org_slug: str, status_code: int = 200, **extra) -> Template:
     org = user.organization_by_slug(org_slug)
     venues = await service.list_venues(db, user, org.id)
-    return page("venues/list.html", status_code=status_code, org=org, venues=venues, timezones=all_timezones(),
-                form=extra.pop("form", {"timezone": "Europe/Berlin"}), **extra)
+    return page(
+        "venues/list.html",
+        status_code=status_code,
+        org=org,
+        venues=venues,
+        timezones=all_timezones(),
+        form=extra.pop("form", {"timezone": "Europe/Berlin"}),
+        **extra,
+    )
 
 
 @get("/manage/{org_slug:str}/venues")
@@ -32,8 +39,14 @@ async def create_venue(request: Request, db: AsyncSession, user: Actor, org_slug
     org = user.organization_by_slug(org_slug)
     form = await request.form()
     try:
-        await service.create_venue(db, user, org.id, name=form.get("name", ""), address=form.get("address", ""),
-                                   timezone=form.get("timezone", ""))
+        await service.create_venue(
+            db,
+            user,
+            org.id,
+            name=form.get("name", ""),
+            address=form.get("address", ""),
+            timezone=form.get("timezone", ""),
+        )
     except ValidationFailed as exc:
         return await _venues_page(db, user, org_slug, exc.status_code, form=form, errors=exc.errors)
     return Redirect(f"/manage/{org_slug}/venues")
@@ -43,25 +56,48 @@ async def create_venue(request: Request, db: AsyncSession, user: Actor, org_slug
 async def edit_venue_form(db: AsyncSession, user: Actor, venue_id: uuid.UUID) -> Template:
     venue = await service.get_venue(db, user, venue_id)
     org = next(o for o in user.organizations if o.id == venue.organization_id)
-    return page("venues/edit.html", org=org, venue=venue, timezones=all_timezones(),
-                form={"name": venue.name, "address": venue.address, "timezone": venue.timezone})
+    return page(
+        "venues/edit.html",
+        org=org,
+        venue=venue,
+        timezones=all_timezones(),
+        form={"name": venue.name, "address": venue.address, "timezone": venue.timezone},
+    )
 
 
 @post("/manage/venues/{venue_id:uuid}")
 async def update_venue(request: Request, db: AsyncSession, user: Actor, venue_id: uuid.UUID) -> Template | Redirect:
     form = await request.form()
     try:
-        venue = await service.update_venue(db, user, venue_id, name=form.get("name", ""),
-                                           address=form.get("address", ""), timezone=form.get("timezone", ""))
+        venue = await service.update_venue(
+            db,
+            user,
+            venue_id,
+            name=form.get("name", ""),
+            address=form.get("address", ""),
+            timezone=form.get("timezone", ""),
+        )
     except ValidationFailed as exc:
         await db.rollback()
         venue = await service.get_venue(db, user, venue_id)
         org = next(o for o in user.organizations if o.id == venue.organization_id)
-        return page("venues/edit.html", status_code=422, org=org, venue=venue, timezones=all_timezones(),
-                    form=form, errors=exc.errors)
+        return page(
+            "venues/edit.html",
+            status_code=422,
+            org=org,
+            venue=venue,
+            timezones=all_timezones(),
+            form=form,
+            errors=exc.errors,
+        )
     org = next(o for o in user.organizations if o.id == venue.organization_id)
     return Redirect(f"/manage/{org.slug}/venues")
 
 
-venue_routes = [Router(path="/", include_in_schema=False,
-                       route_handlers=[venues, create_venue, edit_venue_form, update_venue])]
+venue_routes = [
+    Router(
+        path="/",
+        include_in_schema=False,
+        route_handlers=[venues, create_venue, edit_venue_form, update_venue],
+    )
+]

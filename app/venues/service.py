@@ -17,9 +17,9 @@ from app.venues.models import Venue
 
 async def list_venues(session: AsyncSession, actor: Actor, organization_id: uuid.UUID) -> list[Venue]:
     actor.require(organization_id, Role.DOOR, what="Organization")
-    return list(await session.scalars(
-        select(Venue).where(Venue.organization_id == organization_id).order_by(Venue.name)
-    ))
+    return list(
+        await session.scalars(select(Venue).where(Venue.organization_id == organization_id).order_by(Venue.name))
+    )
 
 
 async def get_venue(session: AsyncSession, actor: Actor, venue_id: uuid.UUID) -> Venue:
@@ -39,8 +39,9 @@ def _validated(errors: FieldErrors, name: str, address: str, timezone: str) -> t
     return name, address, timezone
 
 
-async def create_venue(session: AsyncSession, actor: Actor, organization_id: uuid.UUID, *, name: str,
-                       address: str, timezone: str) -> Venue:
+async def create_venue(
+    session: AsyncSession, actor: Actor, organization_id: uuid.UUID, *, name: str, address: str, timezone: str
+) -> Venue:
     actor.require(organization_id, Role.MANAGER, what="Organization")
     name, address, timezone = _validated(FieldErrors(), name, address, timezone)
     venue = Venue(id=uuid.uuid4(), organization_id=organization_id, name=name, address=address, timezone=timezone)
@@ -49,8 +50,9 @@ async def create_venue(session: AsyncSession, actor: Actor, organization_id: uui
     return venue
 
 
-async def update_venue(session: AsyncSession, actor: Actor, venue_id: uuid.UUID, *, name: str, address: str,
-                       timezone: str) -> Venue:
+async def update_venue(
+    session: AsyncSession, actor: Actor, venue_id: uuid.UUID, *, name: str, address: str, timezone: str
+) -> Venue:
     venue = await get_venue(session, actor, venue_id)
     actor.require(venue.organization_id, Role.MANAGER, what="Venue")
     venue.name, venue.address, venue.timezone = _validated(FieldErrors(), name, address, timezone)

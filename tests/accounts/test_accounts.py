@@ -36,7 +36,8 @@ async def test_registration_with_bad_fields_rerenders_the_form_with_every_error(
 async def test_registering_an_existing_email_says_so_on_the_field(browser, other_browser):
     await browser.register("taken@example.com")
     response = await other_browser.post_form(
-        "/register", {"email": "TAKEN@example.com", "name": "Other", "password": "another-long-password"})
+        "/register", {"email": "TAKEN@example.com", "name": "Other", "password": "another-long-password"}
+    )
     assert response.status_code == 422
     assert "already exists" in field_error(response.text, "email")
 
@@ -90,16 +91,19 @@ async def test_logout_ends_the_session(browser):
 
 async def test_forms_without_a_csrf_token_are_refused(browser):
     await browser.csrf_token()
-    response = await browser.client.post("/register", data={"email": "x@example.com", "name": "X",
-                                                             "password": "long-enough-password"})
+    response = await browser.client.post(
+        "/register", data={"email": "x@example.com", "name": "X", "password": "long-enough-password"}
+    )
     assert response.status_code == 403
     assert "form expired" in response.text
 
 
 async def test_login_redirects_only_to_local_paths(browser, other_browser):
     await other_browser.register("next@example.com")
-    response = await browser.post_form("/login", {"email": "next@example.com", "password": "correct-horse-battery",
-                                                  "next": "https://evil.example/"})
+    response = await browser.post_form(
+        "/login",
+        {"email": "next@example.com", "password": "correct-horse-battery", "next": "https://evil.example/"},
+    )
     assert response.headers["location"] == "/manage"
 
 

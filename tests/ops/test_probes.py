@@ -22,8 +22,10 @@ async def test_readyz_is_503_when_redis_is_unreachable(settings):
     from dataclasses import replace
 
     broken = create_app(replace(settings, redis_url="redis://127.0.0.1:1/0"))
-    async with serving(broken), httpx.AsyncClient(transport=httpx.ASGITransport(app=broken),
-                                                    base_url="http://test") as client:
+    async with (
+        serving(broken),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=broken), base_url="http://test") as client,
+    ):
         response = await client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["checks"]["postgres"] == "ok"

@@ -1,0 +1,240 @@
+"""Organizers create, edit, publish and cancel events, manage tiers and covers through the pages."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+from sqlalchemy import select
+
+from app.events.models import Event, EventCover, PriceTier
+from tests.conftest import field_error
+
+
+async def test_a_new_event_is_a_draft_stored_in_utc_from_local_wall_clock_time(organizer, db):
+    browser, org = organizer
+    slug = await browser.create_event(
+        org,
+        title="New Year Gala",
+        starts_at="2030-12-31T21:00",
+        ends_at="2031-01-01T02:00",
+        timezone="America/New_York",
+    )
+    assert slug == "new-year-gala"
+    event = await db.scalar(select(Event).where(Event.slug == slug))
+    assert event.status == "draft"
+    assert event.starts_at.isoformat() == "2031-01-01T02:00:00+00:00"
+    page = await browser.get(f"/manage/events/{slug}")
+    assert 'value="2030-12-31T21:00"' in page.text  # shown back in the event's timezone
+
+
+async def test_event_form_errors_rerender_with_field_messages_and_nothing_is_saved(organizer, db):
+    browser, org = organizer
+    response = await browser.post_form(
+        f"/manage/{org}/events/new",
+        {
+            "title": "Backwards",
+            "starts_at": "2030-06-01T20:00",
+            "ends_at": "2030-06-01T19:00",
+            "timezone": "Mars/Olympus",
+            "category": "music",
+        },
+    )
+    assert response.status_code == 422
+    assert "timezone such as" in field_error(response.text, "timezone")
+    assert 'value="Backwards"' in response.text
+    bad_date = await browser.post_form(
+        f"/manage/{org}/events/new",
+        {"title": "No date", "starts_at": "tomorrow", "ends_at": "", "timezone": "Europe/Berlin"},
+    )
+    assert bad_date.status_code == 422
+    assert "such as 2026-12-31T19:30" in field_error(bad_date.text, "starts_at")
+    assert field_error(bad_date.text, "ends_at") == "Enter a date and time."
+    assert await db.scalar(select(Event)) is None
+
+
+async def test_ends_before_start_is_reported_on_the_end_field(organizer):
+    browser, org = organizer
+    response = await browser.post_form(
+        f"/manage/{org}/events/new",
+        {
+            "title": "Backwards",
+            "starts_at": "2030-06-01T20:00",
+            "ends_at": "2030-06-01T19:00",
+            "timezone": "Europe/Berlin",
+        },
+    )
+    assert response.status_code == 422
+    assert field_error(response.text, "ends_at") == "Must be after the start."
+
+
+async def test_slugs_stay_unique(organizer):
+    browser, org = organizer
+    first = await browser.create_event(org, title="Same Name")
+    second = await browser.create_event(org, title="Same Name")
+    assert (first, second) == ("same-name", "same-name-2")
+    taken = await browser.post_form(
+        f"/manage/{org}/events/new",
+        {
+            "title": "Other",
+            "slug": "same-name",
+            "starts_at": "2030-06-01T20:00",
+            "ends_at": "2030-06-01T22:00",
+            "timezone": "Europe/Berlin",
+        },
+    )
+    assert taken.status_code == 422
+    assert "taken" in field_error(taken.text, "slug")
+
+
+async def test_publishing_needs_a_tier_and_is_an_htmx_fragment(organizer):
+    browser, org = organizer
+    slug = await browser.create_event(org)
+    refused = await browser.publish(slug)
+    assert refused.status_code == 409
+    assert "Add at least one price tier." in refused.text
+    assert refused.headers["hx-retarget"] == "#flash"
+    added = await browser.add_tier(slug, "Early bird", "19.99")
+    assert added.status_code == 200
+    assert "Early bird" in added.text and "€19.99" in added.text
+    published = await browser.publish(slug)
+    assert published.status_code == 200
+    assert 'data-testid="event-status">published<' in published.text
+    assert "<html" not in published.text  # a fragment, not a page
+    assert (await browser.get(f"/events/{slug}")).status_code == 200
+
+
+async def test_tier_prices_are_integer_minor_units_and_bad_prices_are_field_errors(organizer, db):
+    browser, org = organizer
+    slug = await browser.create_event(org)
+    for price, message in (
+        ("-5", "cannot be negative"),
+        ("12.345", "2 decimal places"),
+        ("abc", "such as 25"),
+    ):
+        response = await browser.add_tier(slug, price=price)
+        assert response.status_code == 422
+        assert message in field_error(response.text, "price")
+    assert (await browser.add_tier(slug, "Yen seat", "1500", currency="JPY")).status_code == 200
+    tier = await db.scalar(select(PriceTier))
+    assert (tier.price_minor, tier.currency) == (1500, "JPY")
+    mixed = await browser.add_tier(slug, "Euro seat", "10", currency="EUR")
+    assert mixed.status_code == 422
+    assert "one currency" in field_error(mixed.text, "currency")
+
+
+async def test_a_tier_sells_either_capacity_or_a_seat_category(organizer, db):
+    browser, org = organizer
+    slug = await browser.create_event(org)
+    missing = await browser.add_tier(slug, kind="ga", capacity="")
+    assert missing.status_code == 422
+    assert field_error(missing.text, "capacity") == "Enter a whole number."
+    seated = await browser.add_tier(slug, "Stalls", kind="seated", capacity="", seat_category="Stalls A")
+    assert seated.status_code == 200
+    tier = await db.scalar(select(PriceTier))
+    assert (tier.capacity, tier.seat_category) == (None, "Stalls A")
+
+
+async def test_editing_and_deleting_a_tier(organizer, db):
+    browser, org = organizer
+    slug = await browser.create_event(org)
+    await browser.add_tier(slug, "Standard", "20")
+    tier = await db.scalar(select(PriceTier))
+    form = await browser.get(f"/manage/events/{slug}/tiers/{tier.id}/edit", headers={"HX-Request": "true"})
+    assert 'value="20.00"' in form.text
+    updated = await browser.post_form(
+        f"/manage/events/{slug}/tiers/{tier.id}",
+        {"name": "Standard", "price": "22.50", "currency": "EUR", "kind": "ga", "capacity": "80"},
+        htmx=True,
+    )
+    assert updated.status_code == 200 and "€22.50" in updated.text
+    deleted = await browser.post_form(f"/manage/events/{slug}/tiers/{tier.id}/delete", htmx=True)
+    assert "No tiers yet" in deleted.text
+
+
+async def test_the_last_tier_of_a_published_event_cannot_be_removed(organizer, db):
+    browser, org = organizer
+    slug = await browser.create_event(org)
+    await browser.add_tier(slug)
+    await browser.publish(slug)
+    tier = await db.scalar(select(PriceTier))
+    response = await browser.post_form(f"/manage/events/{slug}/tiers/{tier.id}/delete", htmx=True)
+    assert response.status_code == 409
+    assert "at least one price tier" in response.text
+
+
+async def test_unpublish_and_cancel(organizer):
+    browser, org = organizer
+    slug = await browser.create_event(org)
+    await browser.add_tier(slug)
+    await browser.publish(slug)
+    draft = await browser.post_form(f"/manage/events/{slug}/status", {"status": "draft"}, htmx=True)
+    assert ">draft<" in draft.text
+    assert (await browser.get(f"/events/{slug}")).status_code == 404
+    await browser.publish(slug)
+    cancelled = await browser.post_form(f"/manage/events/{slug}/status", {"status": "cancelled"}, htmx=True)
+    assert ">cancelled<" in cancelled.text
+    public = await browser.get(f"/events/{slug}")
+    assert public.status_code == 200 and "Cancelled" in public.text
+    again = await browser.publish(slug)
+    assert again.status_code == 409
+    edit = await browser.post_form(
+        f"/manage/events/{slug}",
+        {
+            "title": "Revived",
+            "starts_at": "2030-06-01T20:00",
+            "ends_at": "2030-06-01T23:00",
+            "timezone": "Europe/Berlin",
+        },
+    )
+    assert edit.status_code == 409
+
+
+def _image(fmt: str, size=(800, 450)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 40, 90)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+async def test_cover_upload_is_validated_and_reencoded_as_jpeg(organizer, db):
+    browser, org = organizer
+    slug = await browser.create_event(org)
+    saved = await browser.post_form(
+        f"/manage/events/{slug}/cover",
+        htmx=True,
+        files={"cover": ("cover.png", _image("PNG", (2400, 1350)), "image/png")},
+    )
+    assert saved.status_code == 200 and "Cover image saved." in saved.text
+    cover = await db.scalar(select(EventCover))
+    assert (cover.width, cover.height) == (1600, 900)
+    assert cover.data[:3] == b"\xff\xd8\xff"
+    served = await browser.get(f"/events/{slug}/cover.jpg")
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+
+    fake = await browser.post_form(
+        f"/manage/events/{slug}/cover",
+        htmx=True,
+        files={"cover": ("evil.jpg", b"<script>alert(1)</script>", "image/jpeg")},
+    )
+    assert fake.status_code == 422 and "not an image we can read" in fake.text
+    tiny = await browser.post_form(
+        f"/manage/events/{slug}/cover",
+        htmx=True,
+        files={"cover": ("tiny.png", _image("PNG", (50, 50)), "image/png")},
+    )
+    assert tiny.status_code == 422 and "at least 200 pixels" in tiny.text
+    bmp = await browser.post_form(
+        f"/manage/events/{slug}/cover", htmx=True, files={"cover": ("old.bmp", _image("BMP"), "image/bmp")}
+    )
+    assert bmp.status_code == 422 and "JPEG, PNG, WebP or GIF" in bmp.text
+
+
+async def test_oversized_cover_is_refused_with_a_message(organizer, settings, app):
+    browser, org = organizer
+    slug = await browser.create_event(org)
+    big = b"\xff\xd8\xff" + b"0" * (settings.cover_max_bytes + 1)
+    response = await browser.post_form(
+        f"/manage/events/{slug}/cover", htmx=True, files={"cover": ("big.jpg", big, "image/jpeg")}
+    )
+    assert response.status_code == 422
+    assert "larger than" in response.text
