@@ -129,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[ScalarRenderPlugin()],
         ),
         request_max_body_size=MAX_BODY_BYTES,
+        logging_config=None,  # observability.configure_logging owns logging (JSON lines)
     )
     app.state.settings = settings
     return app

@@ -135,7 +135,8 @@ def _tiers_fragment(event: Event, status_code: int = 200, **extra) -> Template:
         event=event,
         currencies=CURRENCIES,
         can_edit=True,
-        form=extra.pop("form", {}),
+        tier_form=extra.pop("form", {}),
+        tier_errors=extra.pop("errors", None),
         **extra,
     )
 

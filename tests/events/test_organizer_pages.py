@@ -238,3 +238,11 @@ async def test_oversized_cover_is_refused_with_a_message(organizer, settings, ap
     )
     assert response.status_code == 422
     assert "larger than" in response.text
+
+
+async def test_the_add_tier_form_starts_empty_on_the_event_page(organizer):
+    browser, org = organizer
+    slug = await browser.create_event(org, description="Long event description")
+    page = await browser.get(f"/manage/events/{slug}")
+    tier_form = page.text.split('class="tier-form"', 1)[1]
+    assert "Long event description" not in tier_form
