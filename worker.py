@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from redis.asyncio import Redis
 from saq import CronJob
 
 from app.config import Settings
@@ -12,6 +13,7 @@ from app.mail import jobs as mail_jobs
 from app.mail.service import transport_for
 from app.observability import configure_logging
 from app.queue import create_queue
+from app.seating import jobs as seating_jobs
 
 app_settings = Settings.from_env()
 configure_logging(app_settings.log_level)
@@ -21,16 +23,21 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["engine"] = create_engine(app_settings.database_url, pool_size=5)
     ctx["sessionmaker"] = create_sessionmaker(ctx["engine"])
     ctx["mail_transport"] = transport_for(app_settings)
+    ctx["redis"] = Redis.from_url(app_settings.redis_url)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     await ctx["engine"].dispose()
+    await ctx["redis"].aclose()
 
 
 settings = {
     "queue": create_queue(app_settings),
-    "functions": [mail_jobs.deliver_mail, mail_jobs.drain_outbox],
-    "cron_jobs": [CronJob(mail_jobs.drain_outbox, cron="* * * * * */15")],
+    "functions": [mail_jobs.deliver_mail, mail_jobs.drain_outbox, seating_jobs.sweep_holds],
+    "cron_jobs": [
+        CronJob(mail_jobs.drain_outbox, cron="* * * * * */15"),
+        CronJob(seating_jobs.sweep_holds, cron="* * * * * */3"),
+    ],
     "concurrency": 10,
     "startup": startup,
     "shutdown": shutdown,

@@ -61,6 +61,11 @@ class Settings:
     log_level: str = "INFO"
     secure_cookies: bool = False
     queue_name: str = "usher"
+    hold_ttl_seconds: int = 600
+    max_seats_per_cart: int = 10
+    hold_rate_per_cart: int = 30
+    hold_rate_per_ip: int = 600
+    hold_rate_window_seconds: int = 10
 
     @property
     def is_development(self) -> bool:
@@ -102,6 +107,11 @@ class Settings:
             log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
             secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),
             queue_name=os.environ.get("QUEUE_NAME", "usher"),
+            hold_ttl_seconds=_env_int("HOLD_TTL_SECONDS", cls.hold_ttl_seconds),
+            max_seats_per_cart=_env_int("MAX_SEATS_PER_CART", cls.max_seats_per_cart),
+            hold_rate_per_cart=_env_int("HOLD_RATE_PER_CART", cls.hold_rate_per_cart),
+            hold_rate_per_ip=_env_int("HOLD_RATE_PER_IP", cls.hold_rate_per_ip),
+            hold_rate_window_seconds=_env_int("HOLD_RATE_WINDOW_SECONDS", cls.hold_rate_window_seconds),
         )
 
 

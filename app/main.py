@@ -27,10 +27,13 @@ from app.errors import DomainError
 from app.events.api import event_api_routes
 from app.events.public_routes import public_event_routes
 from app.events.routes import organizer_event_routes
+from app.live import LiveHub
 from app.mail.routes import dev_mail_routes
 from app.observability import RequestIdMiddleware, configure_logging
 from app.ops.routes import ops_routes
 from app.queue import create_queue
+from app.seating.api import seating_api_routes
+from app.seating.routes import seating_page_routes
 from app.templating import environment
 from app.venues.routes import venue_routes
 from app.web import (
@@ -59,11 +62,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         queue = create_queue(settings)
         app.state.engine, app.state.redis, app.state.queue = engine, redis, queue
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.hub = hub = LiveHub(redis)
         try:
             yield
         finally:
             # Shutdown must finish even when a server is already gone.
-            for close in (queue.disconnect, redis.aclose, engine.dispose):
+            for close in (hub.close, queue.disconnect, redis.aclose, engine.dispose):
                 try:
                     await close()
                 except Exception:
@@ -76,6 +80,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *organizer_event_routes,
         *venue_routes,
         *event_api_routes,
+        *seating_page_routes,
+        *seating_api_routes,
         create_static_files_router(
             path="/static", directories=[PROJECT_ROOT / "static"], name="static", include_in_schema=False
         ),
@@ -116,7 +122,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             # The JSON API authenticates with bearer tokens or X-Cart headers, never with ambient cookies.
             exclude=["/api/"],
         ),
-        compression_config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=1024),
+        compression_config=CompressionConfig(
+            backend="brotli",
+            brotli_gzip_fallback=True,
+            minimum_size=1024,
+            brotli_quality=5,
+            exclude=[r"/events/[^/]+/live$"],  # event streams must flush each message, not compress in blocks
+        ),
         exception_handlers={
             DomainError: handle_domain_error,
             HTTPException: handle_http_exception,

@@ -14,7 +14,10 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.events import service as events
 from app.events.models import EventStatus
+from app.events.models import Event
+from app.venues.layouts import SAMPLES_DIR, import_layout
 from app.venues.models import Venue
+from app.venues.service import create_venue
 
 DEMO_PASSWORD = "usher-demo-2026"  # noqa: S105 - printed by `make run` for the demo
 DEMO_USERS = [
@@ -28,6 +31,8 @@ def _at(days: int, hour: int) -> datetime:
     return base.replace(hour=hour, tzinfo=None)  # wall-clock time in the event's timezone
 
 
+# (slug, title, category, tags, days ahead, hour, hours long, description, venue, layout, tiers)
+# Tiers: (name, price in cents, capacity for general admission, or None with a seat category).
 DEMO_EVENTS = [
     dict(
         slug="demo-arena",
@@ -37,8 +42,10 @@ DEMO_EVENTS = [
         days=21,
         hour=20,
         hours=3,
+        venue="Harbour Arena",
+        layout="arena",
         description="The Aurora world tour comes to the Harbour Arena. Doors open one hour before the show.",
-        tiers=[("Floor standing", 5900, 2000), ("Balcony", 4500, 800)],
+        tiers=[("Lower tier", 6900, "lower"), ("Upper tier", 4500, "upper"), ("Standing floor", 5900, "floor")],
     ),
     dict(
         slug="demo-stadium",
@@ -48,8 +55,10 @@ DEMO_EVENTS = [
         days=45,
         hour=18,
         hours=2,
+        venue="City Stadium",
+        layout="stadium",
         description="The season's final, live in the City Stadium.",
-        tiers=[("Category A", 12000, 6000), ("Category B", 8000, 4000)],
+        tiers=[("Category 1", 12000, "cat1"), ("Category 2", 8000, "cat2"), ("Category 3", 5500, "cat3")],
     ),
     dict(
         slug="demo-comedy-night",
@@ -59,10 +68,13 @@ DEMO_EVENTS = [
         days=7,
         hour=21,
         hours=2,
+        venue="Harbour Arena",
+        layout=None,
         description="Five comedians, one microphone, no mercy.",
         tiers=[("Standard", 2200, 150)],
     ),
 ]
+VENUES = {"Harbour Arena": "1 Quay Street, Hamburg", "City Stadium": "Stadionallee 1, Hamburg"}
 
 
 async def seed(settings: Settings) -> None:
@@ -82,23 +94,31 @@ async def seed(settings: Settings) -> None:
                 await session.flush()
             if await session.get(Membership, (organization.id, user.id)) is None:
                 session.add(Membership(organization_id=organization.id, user_id=user.id, role=role))
-        venue = await session.scalar(select(Venue).where(Venue.organization_id == organization.id))
-        if venue is None:
-            venue = Venue(
-                organization_id=organization.id,
-                name="Harbour Arena",
-                address="1 Quay Street, Hamburg",
-                timezone="Europe/Berlin",
-            )
-            session.add(venue)
         await session.commit()
         actor = Actor(
             organizations=(OrgRef(organization.id, organization.slug, organization.name, Role.OWNER),),
             name="seed",
         )
+        venues: dict[str, Venue] = {}
+        for name, address in VENUES.items():
+            venue = await session.scalar(
+                select(Venue).where(Venue.organization_id == organization.id, Venue.name == name)
+            )
+            if venue is None:
+                venue = await create_venue(
+                    session, actor, organization.id, name=name, address=address, timezone="Europe/Berlin"
+                )
+            venues[name] = venue
         for spec in DEMO_EVENTS:
-            if await session.scalar(select(events.Event.id).where(events.Event.slug == spec["slug"])):
+            if await session.scalar(select(Event.id).where(Event.slug == spec["slug"])):
                 continue
+            venue = venues[spec["venue"]]
+            layout_version_id = None
+            if spec["layout"]:
+                version = await import_layout(
+                    session, actor, venue.id, name=venue.name, document=SAMPLES_DIR / f"{spec['layout']}.json"
+                )
+                layout_version_id = version.id
             starts = _at(spec["days"], spec["hour"])
             await events.create_event(
                 session,
@@ -114,9 +134,10 @@ async def seed(settings: Settings) -> None:
                     venue_id=venue.id,
                     starts_at=starts,
                     ends_at=starts + timedelta(hours=spec["hours"]),
+                    layout_version_id=layout_version_id,
                 ),
             )
-            for order, (tier_name, price, capacity) in enumerate(spec["tiers"]):
+            for order, (tier_name, price, sells) in enumerate(spec["tiers"]):
                 await events.add_tier(
                     session,
                     actor,
@@ -125,8 +146,9 @@ async def seed(settings: Settings) -> None:
                         name=tier_name,
                         price_minor=price,
                         currency="EUR",
-                        capacity=capacity,
                         sort_order=order,
+                        capacity=sells if isinstance(sells, int) else None,
+                        seat_category=sells if isinstance(sells, str) else None,
                     ),
                 )
             await events.set_status(session, actor, spec["slug"], EventStatus.PUBLISHED)

@@ -102,8 +102,8 @@ async def provide_user(request: Request, actor: Actor) -> Actor:
 # --- rendering ---------------------------------------------------------------------------------------------
 
 
-def page(template_name: str, status_code: int = 200, **context: Any) -> Template:
-    return HTMXTemplate(template_name=template_name, context=context, status_code=status_code)
+def page(template_name: str, status_code: int = 200, headers: dict[str, str] | None = None, **context: Any) -> Template:
+    return HTMXTemplate(template_name=template_name, context=context, status_code=status_code, headers=headers)
 
 
 def form_errors(template_name: str, error: ValidationFailed, **context: Any) -> Template:

@@ -29,6 +29,7 @@ def event_input(form: Form) -> EventInput:
     sales_start = errors.local_datetime("sales_start_at", form.get("sales_start_at"), required=False)
     sales_end = errors.local_datetime("sales_end_at", form.get("sales_end_at"), required=False)
     venue_id = _optional_uuid(errors, "venue_id", form.get("venue_id"))
+    layout_version_id = _optional_uuid(errors, "layout_version_id", form.get("layout_version_id"))
     if not (form.get("title") or "").strip():
         errors.add("title", "This field is required.")
     errors.raise_if_any()
@@ -46,6 +47,7 @@ def event_input(form: Form) -> EventInput:
         sales_start_at=sales_start,
         sales_end_at=sales_end,
         online_url=form.get("online_url") or None,
+        layout_version_id=layout_version_id,
     )
 
 

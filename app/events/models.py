@@ -67,6 +67,10 @@ class Event(UUIDPrimaryKey, Timestamps, Base):
     sales_end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     online_url: Mapped[str | None] = mapped_column(String(500))
     cover_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A seated event sells the seats of this exact layout version; it is frozen once the event is published.
+    layout_version_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("seat_layout_versions.id", ondelete="RESTRICT")
+    )
 
     venue: Mapped[Venue | None] = relationship(lazy="joined")
     tiers: Mapped[list[PriceTier]] = relationship(

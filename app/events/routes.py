@@ -17,6 +17,7 @@ from app.events import covers, forms, service
 from app.events.models import Category, Event, EventStatus
 from app.money import CURRENCIES
 from app.timeutil import all_timezones, input_value
+from app.venues.layouts import layout_choices
 from app.venues.service import list_venues
 from app.web import page
 
@@ -24,6 +25,7 @@ from app.web import page
 async def _event_form_context(db: AsyncSession, user: Actor, organization_id: uuid.UUID) -> dict:
     return {
         "venues": await list_venues(db, user, organization_id),
+        "layouts": await layout_choices(db, user, organization_id),
         "categories": [c.value for c in Category],
         "timezones": all_timezones(),
     }
@@ -39,6 +41,7 @@ def _event_form_values(event: Event) -> dict[str, str]:
         "timezone": event.timezone,
         "venue_id": str(event.venue_id) if event.venue_id else "",
         "online_url": event.online_url or "",
+        "layout_version_id": str(event.layout_version_id) if event.layout_version_id else "",
         **{
             name: input_value(getattr(event, name), event.timezone)
             for name in ("starts_at", "ends_at", "sales_start_at", "sales_end_at")
@@ -91,7 +94,7 @@ async def _event_page(db: AsyncSession, user: Actor, event: Event, status_code: 
         org=org,
         event=event,
         form=extra.pop("form", None) or _event_form_values(event),
-        problems=service.publish_problems(event),
+        problems=await service.publish_problems(db, event),
         currencies=CURRENCIES,
         can_edit=user.role_in(org.id).at_least(Role.MANAGER),
         **context,
@@ -125,7 +128,7 @@ async def change_status(request: Request, db: AsyncSession, user: Actor, slug: s
     except ValueError:
         raise ValidationFailed({"status": "Choose draft, published or cancelled."}) from None
     event = await service.set_status(db, user, slug, target)
-    return page("events/_status.html", event=event, problems=service.publish_problems(event), can_edit=True)
+    return page("events/_status.html", event=event, problems=await service.publish_problems(db, event), can_edit=True)
 
 
 def _tiers_fragment(event: Event, status_code: int = 200, **extra) -> Template:

@@ -18,6 +18,8 @@ from app.events.models import Category, Event, EventStatus, PriceTier
 from app.money import is_supported_currency
 from app.timeutil import is_valid_timezone, local_to_utc
 from app.validation import FieldErrors, is_valid_slug, slugify
+from app.seating import service as seating
+from app.venues.layouts import version_of_organization
 from app.venues.models import Venue
 
 MAX_TAGS = 10
@@ -38,6 +40,7 @@ class EventInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     sales_start_at: datetime | None = None
     sales_end_at: datetime | None = None
     online_url: str | None = None
+    layout_version_id: uuid.UUID | None = None
 
 
 class TierInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -110,6 +113,14 @@ async def _validated_event(
         venue = await session.get(Venue, data.venue_id)
         if venue is None or venue.organization_id != organization_id:
             errors.add("venue_id", "Choose one of your organization's venues.")
+    if data.layout_version_id != (current.layout_version_id if current else None):
+        if current is not None and await seating.has_inventory(session, current.id):
+            errors.add("layout_version_id", "The seat map is fixed once the event has been published.")
+        elif data.layout_version_id is not None:
+            try:
+                await version_of_organization(session, organization_id, data.layout_version_id)
+            except NotFound:
+                errors.add("layout_version_id", "Choose one of your organization's seat maps.")
     errors.raise_if_any()
     return EventInput(
         title=title,
@@ -124,6 +135,7 @@ async def _validated_event(
         sales_start_at=sales_start,
         sales_end_at=sales_end,
         online_url=online_url,
+        layout_version_id=data.layout_version_id,
     )
 
 
@@ -194,9 +206,12 @@ def event_input_of(event: Event) -> EventInput:
     return EventInput(**{name: getattr(event, name) for name in EventInput.__struct_fields__})
 
 
-def publish_problems(event: Event) -> list[str]:
+async def publish_problems(session: AsyncSession, event: Event) -> list[str]:
     """Why an event cannot be published yet (empty when it can)."""
     problems = []
+    seatmap = await seating.layout_of(session, event)
+    if seatmap and (missing := seating.unpriced_categories(seatmap, event)):
+        problems.append("Add price tiers for the seat categories: " + ", ".join(missing) + ".")
     if not event.tiers:
         problems.append("Add at least one price tier.")
     if event.venue_id is None and not event.online_url:
@@ -212,8 +227,10 @@ async def set_status(session: AsyncSession, actor: Actor, slug: str, target: Eve
         return event  # repeated clicks and re-sent forms change nothing
     if event.status == EventStatus.CANCELLED:
         raise Conflict("This event is cancelled; it cannot be published again.")
-    if target == EventStatus.PUBLISHED and (problems := publish_problems(event)):
-        raise Conflict("Cannot publish yet: " + " ".join(problems))
+    if target == EventStatus.PUBLISHED:
+        if problems := await publish_problems(session, event):
+            raise Conflict("Cannot publish yet: " + " ".join(problems))
+        await seating.create_inventory(session, event)
     event.status = target
     await session.commit()
     return event

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 
 from litestar import Request, Router, get, post
+from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.errors import ValidationFailed
 from app.timeutil import all_timezones
-from app.venues import service
+from app.venues import layouts, service
 from app.web import page
 
 
@@ -62,6 +63,34 @@ async def edit_venue_form(db: AsyncSession, user: Actor, venue_id: uuid.UUID) ->
         venue=venue,
         timezones=all_timezones(),
         form={"name": venue.name, "address": venue.address, "timezone": venue.timezone},
+        layouts=await layouts.layouts_of_venue(db, user, venue.id),
+        samples=layouts.sample_names(),
+    )
+
+
+@post("/manage/venues/{venue_id:uuid}/layouts")
+async def import_layout(request: Request, db: AsyncSession, user: Actor, venue_id: uuid.UUID) -> Template:
+    form = await request.form()
+    upload = form.get("document")
+    try:
+        if isinstance(upload, UploadFile) and upload.filename:
+            document = await upload.read()
+        else:
+            document = layouts.sample_document(form.get("sample", ""))
+        await layouts.import_layout(db, user, venue_id, name=form.get("name", ""), document=document)
+        notice, errors, status_code = "Seat map saved. Choose it on a seated event's page.", None, 200
+    except ValidationFailed as exc:
+        await db.rollback()
+        notice, errors, status_code = None, exc.errors, exc.status_code
+    venue = await service.get_venue(db, user, venue_id)
+    return page(
+        "venues/_layouts.html",
+        status_code=status_code,
+        venue=venue,
+        notice=notice,
+        errors=errors,
+        layouts=await layouts.layouts_of_venue(db, user, venue_id),
+        samples=layouts.sample_names(),
     )
 
 
@@ -89,6 +118,8 @@ async def update_venue(request: Request, db: AsyncSession, user: Actor, venue_id
             timezones=all_timezones(),
             form=form,
             errors=exc.errors,
+            layouts=await layouts.layouts_of_venue(db, user, venue.id),
+            samples=layouts.sample_names(),
         )
     org = next(o for o in user.organizations if o.id == venue.organization_id)
     return Redirect(f"/manage/{org.slug}/venues")
@@ -98,6 +129,6 @@ venue_routes = [
     Router(
         path="/",
         include_in_schema=False,
-        route_handlers=[venues, create_venue, edit_venue_form, update_venue],
+        route_handlers=[venues, create_venue, edit_venue_form, update_venue, import_layout],
     )
 ]

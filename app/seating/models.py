@@ -1,0 +1,64 @@
+"""Per-event seat inventory and holds. PostgreSQL rows are the truth; Redis only carries news of changes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Sequence,
+    String,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+
+# Every change to a seat takes the next value: per seat, versions follow commit order (the row lock orders them),
+# so a browser can drop a delta older than what it already shows.
+seat_versions = Sequence("seat_versions", metadata=Base.metadata)
+
+
+class Cart(Base):
+    """An anonymous buyer's basket, identified by a signed token in a cookie or the X-Cart header."""
+
+    __tablename__ = "carts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class EventSeat(Base):
+    __tablename__ = "event_seats"
+    __table_args__ = (
+        CheckConstraint("status IN ('available', 'held', 'sold', 'blocked')", name="status"),
+        CheckConstraint("(status = 'held') = (cart_id IS NOT NULL AND held_until IS NOT NULL)", name="hold_shape"),
+        Index("ix_event_seats_expiring", "held_until", postgresql_where=text("status = 'held'")),
+        Index("ix_event_seats_cart", "cart_id", postgresql_where=text("cart_id IS NOT NULL")),
+    )
+
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    section_key: Mapped[str] = mapped_column(String(64))
+    section_name: Mapped[str] = mapped_column(String(120))
+    row_label: Mapped[str] = mapped_column(String(20))
+    row_index: Mapped[int] = mapped_column(Integer)
+    seat_index: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(20))
+    category: Mapped[str] = mapped_column(String(64))
+    x: Mapped[float] = mapped_column(Float)
+    y: Mapped[float] = mapped_column(Float)
+    flags: Mapped[list[str]] = mapped_column(ARRAY(String(20)), default=list, server_default="{}")
+    status: Mapped[str] = mapped_column(String(10), default="available", server_default="available")
+    cart_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("carts.id", ondelete="SET NULL"))
+    held_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(BigInteger, server_default=seat_versions.next_value())
