@@ -12,7 +12,7 @@ import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import asdict, dataclass
 
 from redis.asyncio import Redis
@@ -82,19 +82,22 @@ def is_stream_id(value: str | None) -> bool:
 
 
 async def latest_delta_id(redis: Redis, event_id: uuid.UUID) -> str:
+    """Where the event's delta stream stands now; a snapshot taken after this point is complete up to it."""
     entries = await redis.xrevrange(stream(event_id), count=1)
-    return entries[0][0].decode() if entries else "0-0"
+    if entries:
+        return entries[0][0].decode()
+    # An empty stream gets a marker entry, so a later reconnect can prove it missed nothing since.
+    marker = await redis.xadd(stream(event_id), {"d": ""}, maxlen=REPLAY_DEPTH, approximate=True)
+    return marker.decode() if isinstance(marker, bytes) else marker
 
 
 async def deltas_since(redis: Redis, event_id: uuid.UUID, last_id: str) -> list[tuple[str, str]] | None:
     """The deltas after `last_id`, or None when some may be gone (trimmed or lost), so a snapshot is needed."""
     oldest = await redis.xrange(stream(event_id), count=1)
-    if not oldest:
-        return None if last_id != "0-0" else []
-    if _stream_order(oldest[0][0].decode()) > _stream_order(last_id):
+    if not oldest or _stream_order(oldest[0][0].decode()) > _stream_order(last_id):
         return None
     entries = await redis.xrange(stream(event_id), min=f"({last_id}")
-    return [(entry_id.decode(), fields[b"d"].decode()) for entry_id, fields in entries]
+    return [(entry_id.decode(), fields[b"d"].decode()) for entry_id, fields in entries if fields[b"d"]]
 
 
 def newer(stream_id: str, than: str) -> bool:
@@ -170,10 +173,8 @@ class LiveHub:
     async def close(self) -> None:
         if self.reader is not None:
             self.reader.cancel()
-        try:
+        with suppress(RedisError):
             await self.pubsub.aclose()
-        except RedisError:
-            pass
 
 
 def _replace_with_resync(queue: asyncio.Queue) -> None:

@@ -13,8 +13,7 @@ from app.accounts.passwords import hash_password
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.events import service as events
-from app.events.models import EventStatus
-from app.events.models import Event
+from app.events.models import Event, EventStatus
 from app.venues.layouts import SAMPLES_DIR, import_layout
 from app.venues.models import Venue
 from app.venues.service import create_venue

@@ -13,18 +13,21 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.venues.seatmap import FORMAT, encode, parse  # noqa: E402
+from app.venues.seatmap import FORMAT, encode, parse
 
 HERE = Path(__file__).resolve().parent
 ROW_LETTERS = [c for c in "ABCDEFGHJKLMNPQRSTUVWXYZ"]  # I and O are skipped: they read as 1 and 0
 
 
 def row_label(index: int) -> str:
-    return ROW_LETTERS[index] if index < len(ROW_LETTERS) else f"{ROW_LETTERS[index // 24 - 1]}{ROW_LETTERS[index % 24]}"
+    return (
+        ROW_LETTERS[index] if index < len(ROW_LETTERS) else f"{ROW_LETTERS[index // 24 - 1]}{ROW_LETTERS[index % 24]}"
+    )
 
 
-def arc_section(key, name, category, focus, radius, rows, seats, start_deg, end_deg, spacing=1.0, flags=None,
-                category_by_row=None):
+def arc_section(
+    key, name, category, focus, radius, rows, seats, start_deg, end_deg, spacing=1.0, flags=None, category_by_row=None
+):
     """Rows on arcs around `focus` (the stage), between two angles, seats numbered left to right."""
     fx, fy = focus
     section_rows = []
@@ -37,8 +40,13 @@ def arc_section(key, name, category, focus, radius, rows, seats, start_deg, end_
             angle = math.radians(start_deg + (end_deg - start_deg) * t)
             x, y = fx + ring * math.cos(angle), fy + ring * math.sin(angle)
             seat_key = f"{key}-{row_label(r)}-{n + 1}"
-            seat = {"key": seat_key, "number": str(n + 1), "x": round(x, 1), "y": round(y, 1),
-                    "category": category_by_row(r) if category_by_row else category}
+            seat = {
+                "key": seat_key,
+                "number": str(n + 1),
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "category": category_by_row(r) if category_by_row else category,
+            }
             if flags and (r, n) in flags:
                 seat["flags"] = flags[(r, n)]
             seat_list.append(seat)
@@ -55,8 +63,15 @@ def straight_section(key, name, category, origin, rows, seats, row_step, seat_st
         for n in range(seats):
             x = ox + r * row_step[0] + n * seat_step[0]
             y = oy + r * row_step[1] + n * seat_step[1]
-            seat_list.append({"key": f"{key}-{row_label(r)}-{n + 1}", "number": str(n + 1), "x": round(x, 1),
-                              "y": round(y, 1), "category": category})
+            seat_list.append(
+                {
+                    "key": f"{key}-{row_label(r)}-{n + 1}",
+                    "number": str(n + 1),
+                    "x": round(x, 1),
+                    "y": round(y, 1),
+                    "category": category,
+                }
+            )
         section_rows.append({"label": row_label(r), "seats": seat_list})
     return {"key": key, "name": name, "rows": section_rows}
 
@@ -66,14 +81,37 @@ def theatre() -> dict:
     wheelchair = {(9, 0): ["wheelchair"], (9, 1): ["companion"]}
     stalls = [
         arc_section("SL", "Stalls left", "stalls", focus, 140, 10, 6, 150, 128, flags=wheelchair),
-        arc_section("SC", "Stalls centre", "premium", focus, 140, 10, 12, 123, 57,
-                    category_by_row=lambda r: "premium" if r < 5 else "stalls"),
+        arc_section(
+            "SC",
+            "Stalls centre",
+            "premium",
+            focus,
+            140,
+            10,
+            12,
+            123,
+            57,
+            category_by_row=lambda r: "premium" if r < 5 else "stalls",
+        ),
         arc_section("SR", "Stalls right", "stalls", focus, 140, 10, 6, 52, 30),
     ]
-    balcony = arc_section("BAL", "Balcony", "balcony", focus, 480, 3, 20, 140, 40,
-                          flags={(0, 3): ["restricted_view"], (0, 16): ["restricted_view"]})
+    balcony = arc_section(
+        "BAL",
+        "Balcony",
+        "balcony",
+        focus,
+        480,
+        3,
+        20,
+        140,
+        40,
+        flags={(0, 3): ["restricted_view"], (0, 16): ["restricted_view"]},
+    )
     return {
-        "format": FORMAT, "name": "Playhouse Theatre", "width": 1000, "height": 700,
+        "format": FORMAT,
+        "name": "Playhouse Theatre",
+        "width": 1000,
+        "height": 700,
         "stage": {"x": 350, "y": 20, "width": 300, "height": 70, "label": "STAGE"},
         "categories": [
             {"key": "premium", "name": "Premium", "color": "#7c3aed"},
@@ -87,20 +125,34 @@ def theatre() -> dict:
 
 def arena() -> dict:
     focus = (1300, 200)
-    lower = [arc_section(f"L{i + 1}", f"Lower {101 + i}", "lower", focus, 560, 15, 12, 172 - i * 20, 155 - i * 20)
-             for i in range(8)]
-    upper = [arc_section(f"U{i + 1}", f"Upper {201 + i}", "upper", focus, 990, 8, 19, 165 - i * 25, 143 - i * 25)
-             for i in range(6)]
+    lower = [
+        arc_section(f"L{i + 1}", f"Lower {101 + i}", "lower", focus, 560, 15, 12, 172 - i * 20, 155 - i * 20)
+        for i in range(8)
+    ]
+    upper = [
+        arc_section(f"U{i + 1}", f"Upper {201 + i}", "upper", focus, 990, 8, 19, 165 - i * 25, 143 - i * 25)
+        for i in range(6)
+    ]
     return {
-        "format": FORMAT, "name": "Harbour Arena", "width": 2600, "height": 1450,
+        "format": FORMAT,
+        "name": "Harbour Arena",
+        "width": 2600,
+        "height": 1450,
         "stage": {"x": 1100, "y": 60, "width": 400, "height": 110, "label": "STAGE"},
         "categories": [
             {"key": "floor", "name": "Floor (standing)", "color": "#f97316"},
             {"key": "lower", "name": "Lower tier", "color": "#2563eb"},
             {"key": "upper", "name": "Upper tier", "color": "#059669"},
         ],
-        "ga_areas": [{"key": "FLOOR", "name": "Standing floor", "category": "floor", "capacity": 2000,
-                      "polygon": [(1000, 220), (1600, 220), (1680, 600), (920, 600)]}],
+        "ga_areas": [
+            {
+                "key": "FLOOR",
+                "name": "Standing floor",
+                "category": "floor",
+                "capacity": 2000,
+                "polygon": [(1000, 220), (1600, 220), (1680, 600), (920, 600)],
+            }
+        ],
         "sections": [*lower, *upper],
     }
 
@@ -109,17 +161,60 @@ def stadium() -> dict:
     sections = []
     # Four stands of four blocks, 25 rows of 26 seats each: 10,400 seats around a 1400x900 pitch.
     for b in range(4):
-        sections.append(straight_section(f"N{b + 1}", f"North {b + 1}", "cat1" if b in (1, 2) else "cat2",
-                                         (380 + b * 440, 560), 25, 26, row_step=(0, -20), seat_step=(16, 0)))
-        sections.append(straight_section(f"S{b + 1}", f"South {b + 1}", "cat1" if b in (1, 2) else "cat2",
-                                         (380 + b * 440, 1540), 25, 26, row_step=(0, 20), seat_step=(16, 0)))
+        sections.append(
+            straight_section(
+                f"N{b + 1}",
+                f"North {b + 1}",
+                "cat1" if b in (1, 2) else "cat2",
+                (380 + b * 440, 560),
+                25,
+                26,
+                row_step=(0, -20),
+                seat_step=(16, 0),
+            )
+        )
+        sections.append(
+            straight_section(
+                f"S{b + 1}",
+                f"South {b + 1}",
+                "cat1" if b in (1, 2) else "cat2",
+                (380 + b * 440, 1540),
+                25,
+                26,
+                row_step=(0, 20),
+                seat_step=(16, 0),
+            )
+        )
     for b in range(4):
-        sections.append(straight_section(f"W{b + 1}", f"West {b + 1}", "cat3", (290, 600 + b * 235), 25, 26,
-                                         row_step=(-10, 0), seat_step=(0, 8.6)))
-        sections.append(straight_section(f"E{b + 1}", f"East {b + 1}", "cat3", (2210, 600 + b * 235), 25, 26,
-                                         row_step=(10, 0), seat_step=(0, 8.6)))
+        sections.append(
+            straight_section(
+                f"W{b + 1}",
+                f"West {b + 1}",
+                "cat3",
+                (290, 600 + b * 235),
+                25,
+                26,
+                row_step=(-10, 0),
+                seat_step=(0, 8.6),
+            )
+        )
+        sections.append(
+            straight_section(
+                f"E{b + 1}",
+                f"East {b + 1}",
+                "cat3",
+                (2210, 600 + b * 235),
+                25,
+                26,
+                row_step=(10, 0),
+                seat_step=(0, 8.6),
+            )
+        )
     return {
-        "format": FORMAT, "name": "City Stadium", "width": 2500, "height": 2100,
+        "format": FORMAT,
+        "name": "City Stadium",
+        "width": 2500,
+        "height": 2100,
         "stage": {"x": 350, "y": 600, "width": 1800, "height": 900, "label": "PITCH"},
         "categories": [
             {"key": "cat1", "name": "Category 1", "color": "#dc2626"},

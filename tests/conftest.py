@@ -7,10 +7,14 @@ import asyncio
 import os
 import re
 import secrets
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -256,6 +260,65 @@ async def organizer(browser: Browser) -> tuple[Browser, str]:
     """A logged-in owner of a fresh organization; returns (browser, organization slug)."""
     await browser.register(f"owner-{uuid.uuid4().hex[:8]}@example.com", "Olga Owner")
     return browser, await browser.create_organization("Olga Events")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def app_server(database_url: str, redis_url: str, mail_dir: Path, **env_overrides: str) -> Iterator[str]:
+    """The app as production runs it (a uvicorn process) on a free loopback port; yields its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "USHER_ENV": "test",
+        "SECRET_KEY": "test-secret-" + "x" * 32,
+        "BASE_URL": f"http://127.0.0.1:{port}",
+        "MAIL_DIR": str(mail_dir),
+        "QUEUE_NAME": "usher-test",
+        "LOG_LEVEL": "WARNING",
+        **env_overrides,
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "app.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    try:
+        while True:
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the app server did not start")
+            time.sleep(0.1)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def field_error(html: str, field: str) -> str | None:

@@ -9,8 +9,12 @@ import msgspec
 from litestar import Request, Response, Router, delete, get, post
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.actor import Actor
+from app.accounts.models import Role
 from app.config import Settings
 from app.errors import ValidationFailed
+from app.events.service import get_event_for
+from app.live import publish_seat_changes
 from app.seating import commands, service
 from app.seating.carts import cart_from_token, sign_cart
 
@@ -87,4 +91,29 @@ async def release_hold(request: Request, db: AsyncSession, settings: Settings, s
     await commands.release(db, request.app.state.redis, event, cart_id, key)
 
 
-seating_api_routes = [Router(path="/api/v1", tags=["seats"], route_handlers=[seats, create_hold, release_hold])]
+class BlockRequest(msgspec.Struct, forbid_unknown_fields=True):
+    seats: list[str]
+    blocked: bool = True
+
+
+class BlockOut(msgspec.Struct):
+    seats: list[str]
+    status: str
+
+
+@post(
+    "/events/{slug:str}/blocks",
+    summary="Block (house seats, sight-line kills) or unblock seats",
+    status_code=200,
+    request_max_body_size=256 * 1024,
+)
+async def block_seats(request: Request, db: AsyncSession, actor: Actor, slug: str, data: BlockRequest) -> BlockOut:
+    event = await get_event_for(db, actor, slug, Role.MANAGER)
+    changes = await service.set_blocked(db, actor, event, data.seats, data.blocked)
+    await publish_seat_changes(request.app.state.redis, event.id, changes)
+    return BlockOut(seats=[c.key for c in changes], status="blocked" if data.blocked else "available")
+
+
+seating_api_routes = [
+    Router(path="/api/v1", tags=["seats"], route_handlers=[seats, create_hold, release_hold, block_seats]),
+]

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.config import Settings
-from app.errors import DomainError, NotFound, ValidationFailed
+from app.errors import DomainError, NotFound
 from app.events.models import Event
 from app.live import RESYNC, deltas_since, is_stream_id, latest_delta_id, newer
 from app.money import format_money

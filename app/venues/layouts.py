@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,7 @@ async def import_layout(
     actor.require(venue.organization_id, Role.MANAGER, what="Venue")
     errors = FieldErrors()
     name = errors.text("name", name, max_length=200)
-    raw = document.read_bytes() if isinstance(document, Path) else document
+    raw = await asyncio.to_thread(document.read_bytes) if isinstance(document, Path) else document
     seatmap = None
     try:
         seatmap = parse(raw)
