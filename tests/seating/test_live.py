@@ -34,7 +34,7 @@ class SSE:
     def __init__(self, response: httpx.Response) -> None:
         self.lines = response.aiter_lines()
 
-    async def next(self, timeout: float = 5.0) -> dict:
+    async def next(self, within: float = 5.0) -> dict:
         async def read() -> dict:
             message: dict = {}
             async for line in self.lines:
@@ -48,7 +48,7 @@ class SSE:
                     message[field] = value.lstrip()
             raise EOFError
 
-        message = await asyncio.wait_for(read(), timeout)
+        message = await asyncio.wait_for(read(), within)
         message["json"] = json.loads(message["data"])
         return message
 
@@ -56,7 +56,7 @@ class SSE:
 @asynccontextmanager
 async def sse(base_url: str, path: str, headers: dict | None = None) -> AsyncIterator[SSE]:
     async with (
-        httpx.AsyncClient(base_url=base_url, timeout=None) as client,
+        httpx.AsyncClient(base_url=base_url, timeout=30) as client,
         client.stream("GET", path, headers=headers or {}) as response,
     ):
         assert response.status_code == 200
