@@ -104,6 +104,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             RequestIdMiddleware,
             UsherSessionConfig(
+                # The JSON API, live streams and probes never use the cookie session.
+                exclude=["/api/", r"/events/[^/]+/live$", "/healthz", "/readyz", "/static/"],
                 store="sessions",
                 max_age=settings.session_max_age,
                 httponly=True,
@@ -127,7 +129,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             brotli_gzip_fallback=True,
             minimum_size=1024,
             brotli_quality=5,
-            exclude=[r"/events/[^/]+/live$"],  # event streams must flush each message, not compress in blocks
+            # Event streams must flush each message, not compress in blocks; hold answers are tiny and hot.
+            exclude=[r"/events/[^/]+/live$", r"/api/v1/events/[^/]+/holds"],
         ),
         exception_handlers={
             DomainError: handle_domain_error,

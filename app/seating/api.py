@@ -66,7 +66,7 @@ async def seats(request: Request, db: AsyncSession, settings: Settings, slug: st
 async def create_hold(request: Request, db: AsyncSession, settings: Settings, slug: str, data: HoldRequest) -> Response:
     if any(not isinstance(k, str) or not k or len(k) > 64 for k in data.seats):
         raise ValidationFailed({"seats": "Seat keys are non-empty strings of at most 64 characters."})
-    event = await service.published_event(db, slug)
+    event = await service.published_event(db, slug, with_tiers=False)
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart")) or uuid.uuid4()
     token = sign_cart(settings.secret_key, cart_id)
     try:
@@ -87,7 +87,7 @@ async def release_hold(request: Request, db: AsyncSession, settings: Settings, s
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart"))
     if cart_id is None:
         raise ValidationFailed({"X-Cart": "Send the cart token you were given in the X-Cart header."})
-    event = await service.published_event(db, slug)
+    event = await service.published_event(db, slug, with_tiers=False)
     await commands.release(db, request.app.state.redis, event, cart_id, key)
 
 

@@ -5,7 +5,7 @@ only after it commits.
 Rules of the lock (as in pretix's lock helper):
 - a hold locks its cart row, then the requested seats `ORDER BY key FOR UPDATE`, decides, updates, commits;
 - a held seat whose `held_until` has passed is available at once, whether or not the sweeper has run;
-- `lock_timeout` bounds every wait, so a stuck transaction yields a 409-like retry, never a pile-up.
+- `lock_timeout` (set on every connection, app/db.py) bounds each wait, so nothing piles up behind a stuck one.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import noload
 
 from app.accounts.actor import Actor
 from app.accounts.models import Role
@@ -27,8 +28,6 @@ from app.live import SeatChange
 from app.seating.models import Cart, EventSeat, seat_versions
 from app.venues.models import SeatLayoutVersion
 from app.venues.seatmap import SeatMap, parse
-
-LOCK_TIMEOUT = "2s"
 
 
 class SeatsUnavailable(Conflict):
@@ -73,10 +72,11 @@ def check_on_sale(event: Event, now: datetime | None = None) -> None:
         raise NotOnSale("Sales for this event have ended.")
 
 
-async def published_event(session: AsyncSession, slug: str) -> Event:
-    event = await session.scalar(
-        select(Event).where(Event.slug == slug, Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]))
-    )
+async def published_event(session: AsyncSession, slug: str, *, with_tiers: bool = True) -> Event:
+    query = select(Event).where(Event.slug == slug, Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]))
+    if not with_tiers:  # the hot hold path needs only the event's own columns
+        query = query.options(noload(Event.tiers), noload(Event.venue))
+    event = await session.scalar(query)
     if event is None:
         raise NotFound("Event not found.")
     return event
@@ -106,7 +106,6 @@ async def hold_seats(
     if len(wanted) > max_seats:
         raise InvalidSeats(f"At most {max_seats} seats per order.", limit=max_seats)
     check_on_sale(event)
-    await session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
     await _lock_cart(session, cart_id)
     rows = (
         await session.execute(
@@ -261,7 +260,6 @@ async def set_blocked(
     """House seats and sight-line kills; only available seats can be blocked, only blocked ones unblocked."""
     actor.require(event.organization_id, Role.MANAGER)
     wanted = sorted(set(keys))
-    await session.execute(text(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"))
     rows = (
         await session.execute(
             select(EventSeat.key, EventSeat.status, EventSeat.held_until, func.now().label("now"))

@@ -1,0 +1,49 @@
+"""`make bench`: the flash-sale, SSE fan-out and seat-map page benchmarks against a production-like app.
+
+Goals (issue 3, on the 2-core machine, load generator included): zero double holds, zero 5xx,
+>= 1,000 hold attempts/s and hold p99 <= 250 ms at 500 clients; SSE delivery p99 <= 500 ms to 1,000 viewers;
+stadium seat-map page p50 <= 200 ms and <= 250 KB compressed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+
+from bench import holds, page, server, sse
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--mode", choices=["all", "holds", "sse", "page"], default="all")
+    parser.add_argument("--clients", type=int, default=500)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--viewers", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    database_url, redis_url = server.prepare()
+    results: dict[str, dict] = {}
+    with server.running_app(database_url, redis_url, workers=args.workers) as base:
+        if args.mode in ("all", "page"):
+            results["page"] = page.seat_map_page(base)
+            r = results["page"]
+            print(f"seat-map page (10,400 seats): p50 {r['p50_ms']} ms (goal <= 200), p95 {r['p95_ms']} ms, "
+                  f"{r['brotli_kb']} KB brotli / {r['gzip_kb']} KB gzip (goal <= 250 KB), "
+                  f"{r['uncompressed_kb']} KB uncompressed", flush=True)
+        if args.mode in ("all", "sse"):
+            results["sse"] = asyncio.run(sse.fan_out(base, args.viewers, holds=30))
+            r = results["sse"]
+            print(f"sse: {r['viewers']} viewers connected in {r['connected_in_s']} s; delivery from 201 p50 "
+                  f"{r['p50_ms']} ms, p99 {r['p99_ms']} ms (goal <= 500), max {r['max_ms']} ms, "
+                  f"missing {r['missing']}", flush=True)
+        if args.mode in ("all", "holds"):
+            results["holds"] = asyncio.run(holds.flash_sale(base, database_url, args.clients, args.seconds))
+            print(holds.summary_line(results["holds"]) + "  (goals: >= 1000 attempts/s, p99 <= 250 ms, "
+                  "0 double holds, 0 x 5xx)", flush=True)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
