@@ -66,6 +66,7 @@ class Settings:
     hold_rate_per_cart: int = 30
     hold_rate_per_ip: int = 600
     hold_rate_window_seconds: int = 10
+    db_pool_size: int = 20
 
     @property
     def is_development(self) -> bool:
@@ -112,6 +113,7 @@ class Settings:
             hold_rate_per_cart=_env_int("HOLD_RATE_PER_CART", cls.hold_rate_per_cart),
             hold_rate_per_ip=_env_int("HOLD_RATE_PER_IP", cls.hold_rate_per_ip),
             hold_rate_window_seconds=_env_int("HOLD_RATE_WINDOW_SECONDS", cls.hold_rate_window_seconds),
+            db_pool_size=_env_int("DB_POOL_SIZE", cls.db_pool_size),
         )
 
 

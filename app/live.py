@@ -36,6 +36,7 @@ class SeatChange:
     status: str
     v: int
     by: str | None = None  # holder tag of the cart that holds it, so a page can tell its own holds
+    left: int | None = None  # standing areas only: places still free ("sold" once none are)
 
 
 def channel(event_id: uuid.UUID) -> str:
@@ -48,7 +49,11 @@ def stream(event_id: uuid.UUID) -> str:
 
 def delta_payload(changes: list[SeatChange]) -> str:
     return json.dumps(
-        {"seq": max(c.v for c in changes), "changes": [asdict(c) for c in changes]}, separators=(",", ":")
+        {
+            "seq": max(c.v for c in changes),
+            "changes": [{k: v for k, v in asdict(c).items() if v is not None} for c in changes],
+        },
+        separators=(",", ":"),
     )
 
 

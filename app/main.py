@@ -18,11 +18,11 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from app.accounts.routes import account_routes
 from app.config import PROJECT_ROOT, Settings
-from app.db import create_engine, create_sessionmaker
+from app.db import create_engine, create_sessionmaker, warm_pool
 from app.errors import DomainError
 from app.events.api import event_api_routes
 from app.events.public_routes import public_event_routes
@@ -33,7 +33,9 @@ from app.observability import RequestIdMiddleware, configure_logging
 from app.ops.routes import ops_routes
 from app.queue import create_queue
 from app.seating.api import seating_api_routes
+from app.seating.manage import seating_manage_routes
 from app.seating.routes import seating_page_routes
+from app.seating.snapshots import SnapshotCache
 from app.templating import environment
 from app.venues.routes import venue_routes
 from app.web import (
@@ -54,15 +56,19 @@ log = logging.getLogger(__name__)
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     configure_logging(settings.log_level)
-    redis = Redis.from_url(settings.redis_url)
+    # Requests beyond the pool wait for a connection (a burst must queue, not fail with 500).
+    redis = Redis.from_pool(BlockingConnectionPool.from_url(settings.redis_url, max_connections=64, timeout=10))
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
+        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        if not settings.is_development:
+            await warm_pool(engine, settings.db_pool_size)
         queue = create_queue(settings)
         app.state.engine, app.state.redis, app.state.queue = engine, redis, queue
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.hub = hub = LiveHub(redis)
+        app.state.snapshots = SnapshotCache(redis, app.state.sessionmaker, settings.secret_key)
         try:
             yield
         finally:
@@ -81,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *venue_routes,
         *event_api_routes,
         *seating_page_routes,
+        *seating_manage_routes,
         *seating_api_routes,
         create_static_files_router(
             path="/static", directories=[PROJECT_ROOT / "static"], name="static", include_in_schema=False

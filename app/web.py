@@ -183,3 +183,8 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error", extra={"path": request.url.path})
     return _error_response(request, 500, "Something went wrong on our side. Please try again.")
+
+
+def client_ip(request: Request) -> str:
+    """The peer address (the production proxy must pass it through, see README)."""
+    return request.client.host if request.client else "unknown"

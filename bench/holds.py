@@ -38,11 +38,18 @@ def percentile(values: list[float], pct: float) -> float:
     if not values:
         return float("nan")
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
-async def _buyer(session: aiohttp.ClientSession, base: str, buyer: Buyer, tally: Tally, hot: list[str],
-                 deadline: float, rng: random.Random) -> None:
+async def _buyer(
+    session: aiohttp.ClientSession,
+    base: str,
+    buyer: Buyer,
+    tally: Tally,
+    hot: list[str],
+    deadline: float,
+    rng: random.Random,
+) -> None:
     url = f"{base}/api/v1/events/demo-stadium/holds"
     while time.monotonic() < deadline:
         keys = rng.sample(hot, 2)
@@ -52,7 +59,7 @@ async def _buyer(session: aiohttp.ClientSession, base: str, buyer: Buyer, tally:
             async with session.post(url, json={"seats": keys}, headers=headers) as response:
                 status = response.status
                 body = await response.json() if status in (201, 409) else await response.read()
-        except (aiohttp.ClientError, asyncio.TimeoutError):
+        except (TimeoutError, aiohttp.ClientError):
             tally.errors += 1
             continue
         tally.attempts += 1
@@ -86,15 +93,23 @@ async def flash_sale(base: str, database_url: str, clients: int, seconds: float)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         started = time.monotonic()
         deadline = started + seconds
-        await asyncio.gather(*(_buyer(session, base, b, tally, hot, deadline, random.Random(i))
-                               for i, b in enumerate(buyers)))
+        await asyncio.gather(
+            *(_buyer(session, base, b, tally, hot, deadline, random.Random(i)) for i, b in enumerate(buyers))
+        )
         elapsed = time.monotonic() - started
     integrity = await check_integrity(database_url, buyers)
     return {
-        "clients": clients, "seconds": round(elapsed, 1), "hot_seats": len(hot),
-        "attempts_per_s": round(tally.attempts / elapsed, 1), "holds_per_s": round(tally.created / elapsed, 1),
-        "attempts": tally.attempts, "created": tally.created, "conflicts_409": tally.conflicts,
-        "releases": tally.releases, "errors": tally.errors, "server_errors_5xx": tally.server_errors,
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "hot_seats": len(hot),
+        "attempts_per_s": round(tally.attempts / elapsed, 1),
+        "holds_per_s": round(tally.created / elapsed, 1),
+        "attempts": tally.attempts,
+        "created": tally.created,
+        "conflicts_409": tally.conflicts,
+        "releases": tally.releases,
+        "errors": tally.errors,
+        "server_errors_5xx": tally.server_errors,
         "p50_ms": round(percentile(tally.latencies, 50) * 1000, 1),
         "p95_ms": round(percentile(tally.latencies, 95) * 1000, 1),
         "p99_ms": round(percentile(tally.latencies, 99) * 1000, 1),
@@ -125,9 +140,11 @@ async def check_integrity(database_url: str, buyers: list[Buyer]) -> dict:
     try:
         rows = await connection.fetch(
             "SELECT s.key, s.cart_id FROM event_seats s JOIN events e ON e.id = s.event_id "
-            "WHERE e.slug = 'demo-stadium' AND s.status = 'held' AND s.held_until > now()")
+            "WHERE e.slug = 'demo-stadium' AND s.status = 'held' AND s.held_until > now()"
+        )
         shape = await connection.fetchval(
-            "SELECT count(*) FROM event_seats WHERE (status = 'held') <> (cart_id IS NOT NULL)")
+            "SELECT count(*) FROM event_seats WHERE (status = 'held') <> (cart_id IS NOT NULL)"
+        )
     finally:
         await connection.close()
     actual = {r["key"]: r["cart_id"].hex for r in rows}
@@ -139,8 +156,9 @@ async def check_integrity(database_url: str, buyers: list[Buyer]) -> dict:
 
 
 def summary_line(result: dict) -> str:
-    return (f"holds: {result['attempts_per_s']} attempts/s, {result['holds_per_s']} successful holds/s, "
-            f"{result['conflicts_409']} x 409, {result['errors']} errors ({result['server_errors_5xx']} x 5xx), "
-            f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms, "
-            f"double holds {result['double_holds']}, PostgreSQL agrees with the 201s: {result['db_matches_201s']}")
-
+    return (
+        f"holds: {result['attempts_per_s']} attempts/s, {result['holds_per_s']} successful holds/s, "
+        f"{result['conflicts_409']} x 409, {result['errors']} errors ({result['server_errors_5xx']} x 5xx), "
+        f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms, "
+        f"double holds {result['double_holds']}, PostgreSQL agrees with the 201s: {result['db_matches_201s']}"
+    )

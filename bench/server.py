@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -55,7 +56,7 @@ def prepare() -> tuple[str, str]:
     """A fresh bench database (migrated, demo data seeded) and an empty bench Redis database."""
     database_url, redis_url = bench_urls()
     asyncio.run(_recreate(database_url))
-    settings = Settings(database_url=database_url, redis_url=redis_url, secret_key="bench")
+    settings = Settings(database_url=database_url, redis_url=redis_url, secret_key=secrets.token_hex(32))
     migrate(settings)
     asyncio.run(seed(settings))
     import redis
@@ -67,16 +68,38 @@ def prepare() -> tuple[str, str]:
 @contextmanager
 def running_app(database_url: str, redis_url: str, *, workers: int = 2, port: int = 8765) -> Iterator[str]:
     env = {
-        **os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "USHER_ENV": "production",
-        "SECRET_KEY": "bench-secret-" + "z" * 40, "LOG_LEVEL": "WARNING",
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "USHER_ENV": "production",
+        "SECRET_KEY": "bench-secret-" + "z" * 40,
+        "LOG_LEVEL": "WARNING",
         "HOLD_RATE_PER_IP": "0",  # every simulated buyer comes from 127.0.0.1
         "HOLD_RATE_PER_CART": "1000",
     }
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning",
-         "--backlog", "4096", "--log-config", str(PROJECT_ROOT / "app" / "logging.json")],
-        cwd=PROJECT_ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "app.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "4096",
+            "--log-config",
+            str(PROJECT_ROOT / "app" / "logging.json"),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
     )
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

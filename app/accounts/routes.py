@@ -14,7 +14,7 @@ from app.accounts.models import Role
 from app.config import Settings
 from app.errors import ValidationFailed
 from app.queue import enqueue_nudge
-from app.web import form_errors, page, start_user_session
+from app.web import client_ip, form_errors, page, start_user_session
 
 
 def safe_next(target: str | None, default: str = "/manage") -> str:
@@ -22,10 +22,6 @@ def safe_next(target: str | None, default: str = "/manage") -> str:
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return default
-
-
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def nudge_mail(request: Request, mail_id: uuid.UUID) -> None:

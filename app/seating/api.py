@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 import msgspec
-from litestar import Request, Response, Router, delete, get, post
+from litestar import Request, Response, Router, delete, get, post, put
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
@@ -15,8 +15,9 @@ from app.config import Settings
 from app.errors import ValidationFailed
 from app.events.service import get_event_for
 from app.live import publish_seat_changes
-from app.seating import commands, service
+from app.seating import areas, commands, service
 from app.seating.carts import cart_from_token, sign_cart
+from app.web import client_ip
 
 HOLD_BODY_LIMIT = 16 * 1024
 
@@ -43,10 +44,6 @@ class HoldOut(msgspec.Struct):
     expires_at: datetime | None
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 @get("/events/{slug:str}/seats", summary="Every seat of a seated event with its live status")
 async def seats(request: Request, db: AsyncSession, settings: Settings, slug: str) -> SeatsOut:
     event = await service.published_event(db, slug)
@@ -66,12 +63,11 @@ async def seats(request: Request, db: AsyncSession, settings: Settings, slug: st
 async def create_hold(request: Request, db: AsyncSession, settings: Settings, slug: str, data: HoldRequest) -> Response:
     if any(not isinstance(k, str) or not k or len(k) > 64 for k in data.seats):
         raise ValidationFailed({"seats": "Seat keys are non-empty strings of at most 64 characters."})
-    event = await service.published_event(db, slug, with_tiers=False)
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart")) or uuid.uuid4()
     token = sign_cart(settings.secret_key, cart_id)
     try:
         result = await commands.hold(
-            db, request.app.state.redis, settings, event, cart_id, data.seats, client_ip(request)
+            db, request.app.state.redis, settings, slug, cart_id, data.seats, client_ip(request)
         )
     except service.SeatsUnavailable as exc:
         return Response({"detail": exc.message, "unavailable": exc.keys}, status_code=409, headers={"X-Cart": token})
@@ -87,8 +83,68 @@ async def release_hold(request: Request, db: AsyncSession, settings: Settings, s
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart"))
     if cart_id is None:
         raise ValidationFailed({"X-Cart": "Send the cart token you were given in the X-Cart header."})
+    await commands.release(db, request.app.state.redis, slug, cart_id, key)
+
+
+class AreaOut(msgspec.Struct):
+    key: str
+    name: str
+    category: str
+    capacity: int
+    left: int
+    mine: int
+
+
+class AreasOut(msgspec.Struct):
+    areas: list[AreaOut]
+
+
+class AreaHoldRequest(msgspec.Struct, forbid_unknown_fields=True):
+    quantity: int
+
+
+class AreaHoldOut(msgspec.Struct):
+    cart: str
+    area: str
+    quantity: int
+    expires_at: datetime | None
+
+
+@get("/events/{slug:str}/areas", summary="Standing (general-admission) areas with the places left")
+async def list_areas(request: Request, db: AsyncSession, settings: Settings, slug: str) -> AreasOut:
     event = await service.published_event(db, slug, with_tiers=False)
-    await commands.release(db, request.app.state.redis, event, cart_id, key)
+    cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart"))
+    mine = {p.key: p.quantity for p in await areas.cart_area_holds(db, event.id, cart_id)} if cart_id else {}
+    return AreasOut(
+        areas=[
+            AreaOut(a.key, a.name, a.category, a.capacity, max(a.left, 0), mine.get(a.key, 0))
+            for a in await areas.area_states(db, event.id)
+        ]
+    )
+
+
+@put(
+    "/events/{slug:str}/areas/{area:str}/hold",
+    summary="Set how many places of a standing area the cart in X-Cart holds (0 releases them)",
+    request_max_body_size=1024,
+)
+async def hold_area(
+    request: Request, db: AsyncSession, settings: Settings, slug: str, area: str, data: AreaHoldRequest
+) -> Response:
+    event = await service.published_event(db, slug, with_tiers=False)
+    cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart")) or uuid.uuid4()
+    token = sign_cart(settings.secret_key, cart_id)
+    try:
+        result = await commands.hold_area(
+            db, request.app.state.redis, settings, event, cart_id, area, data.quantity, client_ip(request)
+        )
+    except areas.AreaFull as exc:
+        return Response({"detail": exc.message, "left": exc.left}, status_code=409, headers={"X-Cart": token})
+    return Response(
+        AreaHoldOut(cart=token, area=area, quantity=result.quantity, expires_at=result.expires_at),
+        status_code=200,
+        headers={"X-Cart": token},
+    )
 
 
 class BlockRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -115,5 +171,9 @@ async def block_seats(request: Request, db: AsyncSession, actor: Actor, slug: st
 
 
 seating_api_routes = [
-    Router(path="/api/v1", tags=["seats"], route_handlers=[seats, create_hold, release_hold, block_seats]),
+    Router(
+        path="/api/v1",
+        tags=["seats"],
+        route_handlers=[seats, create_hold, release_hold, list_areas, hold_area, block_seats],
+    ),
 ]

@@ -116,7 +116,7 @@ async def hold_best_available(
             raise Conflict(f"No {quantity} adjacent seats are left in this category. Try fewer, or pick on the map.")
         try:
             return await hold_seats(
-                session, event, cart_id, block, ttl_seconds=ttl_seconds, max_seats=max_seats, holder_tag=holder_tag
+                session, event.slug, cart_id, block, ttl_seconds=ttl_seconds, max_seats=max_seats, holder_tag=holder_tag
             )
         except SeatsUnavailable as exc:
             await session.rollback()

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     Sequence,
@@ -62,3 +63,38 @@ class EventSeat(Base):
     cart_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("carts.id", ondelete="SET NULL"))
     held_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(BigInteger, server_default=seat_versions.next_value())
+
+
+class EventArea(Base):
+    """A general-admission area of an event: sold by quantity. `held` counts the places of live holds (and of
+    expired holds not yet reclaimed); the check constraint makes overselling impossible even for a buggy caller."""
+
+    __tablename__ = "event_areas"
+    __table_args__ = (CheckConstraint("held >= 0 AND sold >= 0 AND held + sold <= capacity", name="within_capacity"),)
+
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    category: Mapped[str] = mapped_column(String(64))
+    capacity: Mapped[int] = mapped_column(Integer)
+    held: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    version: Mapped[int] = mapped_column(BigInteger, server_default=seat_versions.next_value())
+
+
+class AreaHold(Base):
+    """Places a cart holds in a general-admission area (one row per cart and area)."""
+
+    __tablename__ = "area_holds"
+    __table_args__ = (
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        ForeignKeyConstraint(["event_id", "area_key"], ["event_areas.event_id", "event_areas.key"], ondelete="CASCADE"),
+        Index("ix_area_holds_expiring", "held_until"),
+        Index("ix_area_holds_cart", "cart_id"),
+    )
+
+    event_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    area_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    cart_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("carts.id", ondelete="CASCADE"), primary_key=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    held_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))

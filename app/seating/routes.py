@@ -18,10 +18,11 @@ from app.errors import DomainError, NotFound
 from app.events.models import Event
 from app.live import RESYNC, deltas_since, is_stream_id, latest_delta_id, newer
 from app.money import format_money
-from app.seating import commands, service
+from app.seating import areas, commands, service
 from app.seating.carts import cart_from_token, holder_tag, sign_cart
 from app.seating.render import rendered_map_for, script_json
-from app.web import page
+from app.seating.snapshots import snapshot_payload
+from app.web import client_ip, page
 
 CART_COOKIE = "usher_cart"
 KEEPALIVE_SECONDS = 15
@@ -45,19 +46,6 @@ def _cart_cookie(settings: Settings, cart_id: uuid.UUID) -> Cookie:
     )
 
 
-async def snapshot_payload(db: AsyncSession, settings: Settings, event_id: uuid.UUID) -> dict:
-    """Seats that are not available (all others are), with versions and holder tags."""
-    seq, states = await service.seat_states(db, event_id)
-    return {
-        "seq": seq,
-        "seats": [
-            [s.key, s.status, s.version, holder_tag(settings.secret_key, s.cart_id) if s.cart_id else None]
-            for s in states
-            if s.status != "available"
-        ],
-    }
-
-
 async def _seated_event(db: AsyncSession, slug: str) -> Event:
     event = await service.published_event(db, slug)
     if event.layout_version_id is None:
@@ -69,27 +57,41 @@ def _prices(event: Event) -> dict[str, str]:
     return {t.seat_category: format_money(t.price_minor, t.currency) for t in event.tiers if t.seat_category}
 
 
-async def _cart_panel(
-    db: AsyncSession, settings: Settings, event: Event, cart_id: uuid.UUID, status_code: int = 200, **extra
-) -> Template:
-    keys, expires_at = await service.cart_holds(db, event.id, cart_id)
+async def _cart_context(db: AsyncSession, event: Event, cart_id: uuid.UUID) -> dict:
+    """What the cart panel shows: held seats and standing places, their prices, the total and the deadline."""
+    keys, seats_expire = await service.cart_holds(db, event.id, cart_id)
+    places = await areas.cart_area_holds(db, event.id, cart_id)
     seat_rows = await service.seat_details(db, event.id, keys)
     prices = {t.seat_category: t for t in event.tiers if t.seat_category}
-    total = sum(prices[s.category].price_minor for s in seat_rows if s.category in prices)
-    currency = event.tiers[0].currency if event.tiers else "EUR"
-    trigger = json.dumps({"cart-changed": {"held": keys, "expires_at": expires_at.isoformat() if expires_at else None}})
-    return page(
-        "seating/_cart.html",
-        status_code=status_code,
-        event=event,
-        seats=seat_rows,
-        prices=prices,
-        total=total,
-        currency=currency,
-        expires_at=expires_at,
-        headers={"HX-Trigger": trigger},
-        **extra,
+    total = sum(prices[s.category].price_minor for s in seat_rows if s.category in prices) + sum(
+        prices[p.category].price_minor * p.quantity for p in places if p.category in prices
     )
+    deadlines = [d for d in [seats_expire, *(p.held_until for p in places)] if d]
+    return {
+        "event": event,
+        "seats": seat_rows,
+        "places": places,
+        "held_keys": keys,
+        "prices": prices,
+        "total": total,
+        "currency": event.tiers[0].currency if event.tiers else "EUR",
+        "expires_at": min(deadlines, default=None),
+    }
+
+
+async def _cart_panel(db: AsyncSession, event: Event, cart_id: uuid.UUID, status_code: int = 200, **extra) -> Template:
+    context = await _cart_context(db, event, cart_id)
+    expires_at = context["expires_at"]
+    trigger = json.dumps(
+        {
+            "cart-changed": {
+                "held": context["held_keys"],
+                "places": {p.key: p.quantity for p in context["places"]},
+                "expires_at": expires_at.isoformat() if expires_at else None,
+            }
+        }
+    )
+    return page("seating/_cart.html", status_code=status_code, headers={"HX-Trigger": trigger}, **context, **extra)
 
 
 @get("/events/{slug:str}/seats")
@@ -97,26 +99,18 @@ async def picker(request: Request, db: AsyncSession, settings: Settings, actor: 
     event = await _seated_event(db, slug)
     cart_id, new_cart = _cart(request, settings)
     since = await latest_delta_id(request.app.state.redis, event.id)
-    snapshot = await snapshot_payload(db, settings, event.id)
-    rendered = await rendered_map_for(db, event.layout_version_id)
-    keys, expires_at = await service.cart_holds(db, event.id, cart_id)
-    seat_rows = await service.seat_details(db, event.id, keys)
-    prices = {t.seat_category: t for t in event.tiers if t.seat_category}
+    snapshot = await snapshot_payload(db, settings.secret_key, event.id)
     template = page(
         "seating/picker.html",
-        event=event,
-        rendered=rendered,
+        rendered=await rendered_map_for(db, event.layout_version_id),
         snapshot=script_json(snapshot),
+        standing=await areas.area_states(db, event.id),
         since=since,
         my_tag=holder_tag(settings.secret_key, cart_id),
-        prices=prices,
         price_labels=_prices(event),
-        seats=seat_rows,
-        expires_at=expires_at,
-        currency=event.tiers[0].currency if event.tiers else "EUR",
-        total=sum(prices[s.category].price_minor for s in seat_rows if s.category in prices),
         max_seats=settings.max_seats_per_cart,
         on_sale_problem=_on_sale_problem(event),
+        **await _cart_context(db, event, cart_id),
     )
     if new_cart:
         template.cookies.append(_cart_cookie(settings, cart_id))
@@ -136,13 +130,13 @@ async def _act(request: Request, db: AsyncSession, settings: Settings, slug: str
     cart_id, new_cart = _cart(request, settings)
     try:
         await action(event, cart_id)
-        response = await _cart_panel(db, settings, event, cart_id)
+        response = await _cart_panel(db, event, cart_id)
     except DomainError as exc:
         if exc.status_code == 429:
             raise
         await db.rollback()
         event = await _seated_event(db, slug)
-        response = await _cart_panel(db, settings, event, cart_id, status_code=exc.status_code, problem=exc.message)
+        response = await _cart_panel(db, event, cart_id, status_code=exc.status_code, problem=exc.message)
     if new_cart:
         response.cookies.append(_cart_cookie(settings, cart_id))
     return response
@@ -158,10 +152,10 @@ async def hold(request: Request, db: AsyncSession, settings: Settings, slug: str
             db,
             request.app.state.redis,
             settings,
-            event,
+            event.slug,
             cart_id,
             [k for k in keys if k],
-            request.client.host if request.client else "unknown",
+            client_ip(request),
         )
 
     return await _act(request, db, settings, slug, action)
@@ -172,7 +166,7 @@ async def release(request: Request, db: AsyncSession, settings: Settings, slug: 
     form = await request.form()
 
     async def action(event: Event, cart_id: uuid.UUID) -> None:
-        await commands.release(db, request.app.state.redis, event, cart_id, form.get("seat", ""))
+        await commands.release(db, request.app.state.redis, event.slug, cart_id, form.get("seat", ""))
 
     return await _act(request, db, settings, slug, action)
 
@@ -194,60 +188,87 @@ async def best(request: Request, db: AsyncSession, settings: Settings, slug: str
             cart_id,
             form.get("category", ""),
             quantity,
-            request.client.host if request.client else "unknown",
+            client_ip(request),
+        )
+
+    return await _act(request, db, settings, slug, action)
+
+
+@post("/events/{slug:str}/areas/hold")
+async def hold_places(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
+    form = await request.form()
+    try:
+        quantity = int(form.get("quantity", ""))
+    except ValueError:
+        quantity = -1  # rejected with the allowed range
+
+    async def action(event: Event, cart_id: uuid.UUID) -> None:
+        await commands.hold_area(
+            db,
+            request.app.state.redis,
+            settings,
+            event,
+            cart_id,
+            form.get("area", ""),
+            quantity,
+            client_ip(request),
         )
 
     return await _act(request, db, settings, slug, action)
 
 
 @get("/events/{slug:str}/live", skip_session=True)
-async def live(
-    request: Request, db: AsyncSession, settings: Settings, slug: str, since: str | None = None
-) -> ServerSentEvent:
+async def live(request: Request, db: AsyncSession, slug: str, since: str | None = None) -> ServerSentEvent:
     """Deltas as they happen. A reconnect (Last-Event-ID, or ?since= from the page) replays what it missed,
     or gets a fresh snapshot when that is no longer known — a viewer is never silently stale."""
-    event = await service.published_event(db, slug)
+    event_id = (await service.published_event(db, slug, with_tiers=False)).id
     await db.commit()  # end the read before streaming; the stream may stay open for hours
     last_id = request.headers.get("last-event-id") or since
     redis = request.app.state.redis
     hub = request.app.state.hub
-    sessionmaker = request.app.state.sessionmaker
+    snapshots = request.app.state.snapshots
 
-    async def snapshot() -> ServerSentEventMessage:
-        head = await latest_delta_id(redis, event.id)
-        async with sessionmaker() as session:
-            payload = await snapshot_payload(session, settings, event.id)
-        return ServerSentEventMessage(event="snapshot", id=head, data=json.dumps(payload, separators=(",", ":")))
+    def delta(stream_id: str, payload: str) -> ServerSentEventMessage:
+        return ServerSentEventMessage(event="delta", id=stream_id, data=payload)
+
+    async def catch_up(after: str | None, *, fresh: bool = False) -> AsyncIterator[ServerSentEventMessage]:
+        """What the viewer missed since `after`: those deltas, or a snapshot (shared with viewers arriving in
+        the same second) plus the deltas recorded after it."""
+        missed = await deltas_since(redis, event_id, after) if is_stream_id(after) else None
+        if missed is None:
+            snapshot = await (snapshots.fresh(event_id) if fresh else snapshots.get(event_id))
+            yield ServerSentEventMessage(
+                event="snapshot", id=snapshot.stream_id, data=json.dumps(snapshot.payload, separators=(",", ":"))
+            )
+            missed = await deltas_since(redis, event_id, snapshot.stream_id) or []
+        for stream_id, payload in missed:
+            yield delta(stream_id, payload)
 
     async def messages() -> AsyncIterator[ServerSentEventMessage]:
-        async with hub.listen(event.id) as queue:  # listen first, then catch up: nothing falls in between
-            sent = last_id if is_stream_id(last_id) else "0-0"
-            missed = await deltas_since(redis, event.id, sent) if is_stream_id(last_id) else None
-            if missed is None:
-                first = await snapshot()
-                sent = str(first.id)
-                yield first
-            else:
-                for stream_id, payload in missed:
-                    sent = stream_id
-                    yield ServerSentEventMessage(event="delta", id=stream_id, data=payload)
+        async with hub.listen(event_id) as queue:  # listen first, then catch up: nothing falls in between
+            sent = "0-0"
+            async for message in catch_up(last_id):
+                sent = str(message.id)
+                yield message
             while True:
                 try:
                     item = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
                 except TimeoutError:
                     yield ServerSentEventMessage(comment="keepalive")
                     continue
-                if item == RESYNC:
-                    first = await snapshot()
-                    sent = str(first.id)
-                    yield first
+                if item == RESYNC:  # this viewer fell behind or Redis blinked: start over from the truth
+                    async for message in catch_up(None, fresh=True):
+                        sent = str(message.id)
+                        yield message
                     continue
                 stream_id, payload = item
                 if newer(stream_id, sent):
                     sent = stream_id
-                    yield ServerSentEventMessage(event="delta", id=stream_id, data=payload)
+                    yield delta(stream_id, payload)
 
     return ServerSentEvent(messages(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-seating_page_routes = [Router(path="/", include_in_schema=False, route_handlers=[picker, hold, release, best, live])]
+seating_page_routes = [
+    Router(path="/", include_in_schema=False, route_handlers=[picker, hold, release, best, hold_places, live])
+]

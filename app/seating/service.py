@@ -2,8 +2,9 @@
 rows it changes (cart first, then seats in key order, so concurrent holds never deadlock) and is announced
 only after it commits.
 
-Rules of the lock (as in pretix's lock helper):
-- a hold locks its cart row, then the requested seats `ORDER BY key FOR UPDATE`, decides, updates, commits;
+Rules of the lock:
+- a hold takes its cart's advisory lock, then the requested seats `ORDER BY key FOR UPDATE`, decides, updates,
+  commits, all in one statement (usher_hold_seats): a hot seat is locked for microseconds, not round trips;
 - a held seat whose `held_until` has passed is available at once, whether or not the sweeper has run;
 - `lock_timeout` (set on every connection, app/db.py) bounds each wait, so nothing piles up behind a stuck one.
 """
@@ -12,27 +13,27 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, literal, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import noload
+from sqlalchemy.orm import raiseload
 
 from app.accounts.actor import Actor
 from app.accounts.models import Role
-from app.db import utcnow
+from app.db import fetch_row, utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import Event, EventStatus
 from app.live import SeatChange
-from app.seating.models import Cart, EventSeat, seat_versions
+from app.seating.models import AreaHold, Cart, EventArea, EventSeat, seat_versions
 from app.venues.models import SeatLayoutVersion
 from app.venues.seatmap import SeatMap, parse
 
 
 class SeatsUnavailable(Conflict):
-    def __init__(self, keys: list[str]) -> None:
-        super().__init__("Some of these seats were just taken: " + ", ".join(keys[:10]))
+    def __init__(self, keys: list[str], reason: str = "Some of these seats were just taken") -> None:
+        super().__init__(f"{reason}: " + ", ".join(keys[:10]) + (" …" if len(keys) > 10 else ""))
         self.keys = keys
 
 
@@ -46,8 +47,18 @@ class InvalidSeats(ValidationFailed):
         self.details = details
 
 
+# Why an event takes no holds; the same rules run inside usher_hold_seats (migration 0004).
+NOT_ON_SALE = {
+    "cancelled": "This event is cancelled.",
+    "no_map": "This event has no seat map.",
+    "not_started": "Sales have not started yet.",
+    "ended": "Sales for this event have ended.",
+}
+
+
 @dataclass(frozen=True)
 class HoldResult:
+    event_id: uuid.UUID
     seats: list[str]
     expires_at: datetime | None
     changes: list[SeatChange]
@@ -61,37 +72,36 @@ def effective_status(status: str, held_until: datetime | None, now: datetime) ->
 def check_on_sale(event: Event, now: datetime | None = None) -> None:
     now = now or utcnow()
     if event.status == EventStatus.CANCELLED:
-        raise NotOnSale("This event is cancelled.")
+        raise NotOnSale(NOT_ON_SALE["cancelled"])
     if event.status != EventStatus.PUBLISHED:
         raise NotFound("Event not found.")
     if event.layout_version_id is None:
-        raise NotOnSale("This event has no seat map.")
+        raise NotOnSale(NOT_ON_SALE["no_map"])
     if event.sales_start_at and now < event.sales_start_at:
-        raise NotOnSale("Sales have not started yet.")
+        raise NotOnSale(NOT_ON_SALE["not_started"])
     if (event.sales_end_at and now >= event.sales_end_at) or now >= event.ends_at:
-        raise NotOnSale("Sales for this event have ended.")
+        raise NotOnSale(NOT_ON_SALE["ended"])
 
 
 async def published_event(session: AsyncSession, slug: str, *, with_tiers: bool = True) -> Event:
     query = select(Event).where(Event.slug == slug, Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]))
-    if not with_tiers:  # the hot hold path needs only the event's own columns
-        query = query.options(noload(Event.tiers), noload(Event.venue))
+    if not with_tiers:
+        query = query.options(raiseload(Event.tiers), raiseload(Event.venue))
     event = await session.scalar(query)
     if event is None:
         raise NotFound("Event not found.")
     return event
 
 
-async def _lock_cart(session: AsyncSession, cart_id: uuid.UUID) -> None:
-    # An upsert that always updates takes the row lock: requests of one cart run one at a time.
-    await session.execute(
-        insert(Cart).values(id=cart_id).on_conflict_do_update(index_elements=[Cart.id], set_={"id": cart_id})
-    )
+async def lock_cart(session: AsyncSession, cart_id: uuid.UUID) -> None:
+    """Requests of one cart run one at a time (the same advisory lock as usher_hold_seats)."""
+    await session.execute(select(func.pg_advisory_xact_lock(1, func.hashtext(str(cart_id)))))
+    await session.execute(insert(Cart).values(id=cart_id).on_conflict_do_nothing(index_elements=[Cart.id]))
 
 
 async def hold_seats(
     session: AsyncSession,
-    event: Event,
+    slug: str,
     cart_id: uuid.UUID,
     keys: list[str],
     *,
@@ -99,80 +109,72 @@ async def hold_seats(
     max_seats: int,
     holder_tag: str,
 ) -> HoldResult:
-    """All or nothing: every requested seat becomes held by the cart, or none does (SeatsUnavailable)."""
+    """All or nothing: every requested seat becomes held by the cart, or none does (SeatsUnavailable).
+
+    The rules run in PostgreSQL (usher_hold_seats, migration 0004) as one statement: the cart's advisory lock,
+    then its seats and the requested ones `ORDER BY key FOR UPDATE`, decide, update. A hot seat's lock lasts
+    one statement, not several round trips."""
     wanted = sorted(set(keys))
     if not wanted:
         raise InvalidSeats("Choose at least one seat.")
     if len(wanted) > max_seats:
         raise InvalidSeats(f"At most {max_seats} seats per order.", limit=max_seats)
-    check_on_sale(event)
-    await _lock_cart(session, cart_id)
-    rows = (
-        await session.execute(
-            select(EventSeat.key, EventSeat.status, EventSeat.cart_id, EventSeat.held_until, func.now().label("now"))
-            .where(EventSeat.event_id == event.id)
-            .where((EventSeat.key.in_(wanted)) | ((EventSeat.cart_id == cart_id) & (EventSeat.status == "held")))
-            .order_by(EventSeat.key)
-            .with_for_update()
-        )
-    ).all()
-    now = rows[0].now if rows else utcnow()
-    requested = {r.key: r for r in rows if r.key in wanted}
-    if unknown := [k for k in wanted if k not in requested]:
+    row = await fetch_row(
+        session,
+        "SELECT * FROM usher_hold_seats($1, $2, $3, $4, $5)",
+        slug,
+        cart_id,
+        wanted,
+        ttl_seconds,
+        max_seats,
+    )
+    await session.commit()
+    outcome = row["outcome"]
+    if outcome == "not_found":
+        raise NotFound("Event not found.")
+    if outcome in NOT_ON_SALE:
+        raise NotOnSale(NOT_ON_SALE[outcome])
+    if outcome == "unknown":
+        unknown = list(row["seats"])
         raise InvalidSeats(f"Unknown seats: {', '.join(unknown[:10])}", unknown=unknown)
-    unavailable = [
-        k
-        for k, r in requested.items()
-        if not (
-            effective_status(r.status, r.held_until, now) == "available"
-            or (r.status == "held" and r.cart_id == cart_id)
-        )
-    ]
-    if unavailable:
-        raise SeatsUnavailable(unavailable)
-    already_mine = {
-        r.key for r in rows if r.cart_id == cart_id and effective_status(r.status, r.held_until, now) == "held"
-    }
-    total = already_mine | set(wanted)
-    if len(total) > max_seats:
+    if outcome == "unavailable":
+        raise SeatsUnavailable(list(row["seats"]))
+    if outcome == "limit":
         raise InvalidSeats(
-            f"At most {max_seats} seats per order; you already hold {len(already_mine)}.", limit=max_seats
+            f"At most {max_seats} tickets per order; you already hold {row['holding']}.", limit=max_seats
         )
-    held_until = now + timedelta(seconds=ttl_seconds)
-    # The whole cart gets one deadline, so the buyer sees one countdown.
-    updated = (
-        await session.execute(
-            update(EventSeat)
-            .where(EventSeat.event_id == event.id, EventSeat.key.in_(sorted(total)))
-            .values(status="held", cart_id=cart_id, held_until=held_until, version=seat_versions.next_value())
-            .returning(EventSeat.key, EventSeat.version)
-        )
-    ).all()
+    changes = [
+        SeatChange(k, "held", v, holder_tag) for k, v in zip(row["changed"] or [], row["versions"] or [], strict=True)
+    ]
+    return HoldResult(uuid.UUID(str(row["event_id"])), list(row["seats"]), row["held_until"], changes)
+
+
+async def extend_area_holds(
+    session: AsyncSession, event_id: uuid.UUID, cart_id: uuid.UUID, held_until: datetime
+) -> int:
+    """Move the cart's live standing-area holds to the new deadline; returns how many places they are."""
+    quantities = await session.scalars(
+        update(AreaHold)
+        .where(AreaHold.event_id == event_id, AreaHold.cart_id == cart_id, AreaHold.held_until > func.now())
+        .values(held_until=held_until)
+        .returning(AreaHold.quantity)
+    )
+    return sum(quantities)
+
+
+async def release_seat(
+    session: AsyncSession, slug: str, cart_id: uuid.UUID, key: str
+) -> tuple[uuid.UUID, list[SeatChange]]:
+    """Give a held seat back. Releasing a seat one does not hold changes nothing (idempotent). One statement
+    (usher_release_seat, migration 0004)."""
+    row = await fetch_row(session, "SELECT * FROM usher_release_seat($1, $2, $3)", slug, cart_id, key)
     await session.commit()
-    changes = [SeatChange(r.key, "held", r.version, holder_tag) for r in updated if r.key not in already_mine]
-    return HoldResult(seats=sorted(total), expires_at=held_until, changes=changes)
-
-
-async def release_seat(session: AsyncSession, event: Event, cart_id: uuid.UUID, key: str) -> list[SeatChange]:
-    """Give a held seat back. Releasing a seat one does not hold changes nothing (idempotent)."""
-    exists = await session.scalar(select(EventSeat.key).where(EventSeat.event_id == event.id, EventSeat.key == key))
-    if exists is None:
+    if row["outcome"] == "not_found":
+        raise NotFound("Event not found.")
+    if row["outcome"] == "unknown":
         raise NotFound(f"No seat {key} in this event.")
-    released = (
-        await session.execute(
-            update(EventSeat)
-            .where(
-                EventSeat.event_id == event.id,
-                EventSeat.key == key,
-                EventSeat.cart_id == cart_id,
-                EventSeat.status == "held",
-            )
-            .values(status="available", cart_id=None, held_until=None, version=seat_versions.next_value())
-            .returning(EventSeat.key, EventSeat.version)
-        )
-    ).all()
-    await session.commit()
-    return [SeatChange(r.key, "available", r.version) for r in released]
+    event_id = uuid.UUID(str(row["event_id"]))
+    return event_id, [SeatChange(key, "available", row["version"])] if row["outcome"] == "released" else []
 
 
 async def cart_holds(
@@ -230,28 +232,34 @@ class SeatState:
     cart_id: uuid.UUID | None
 
 
-async def seat_states(session: AsyncSession, event_id: uuid.UUID) -> tuple[int, list[SeatState]]:
-    """Every seat with its effective status, and the highest version seen (the snapshot's `seq`)."""
-    rows = (
-        await session.execute(
-            select(
-                EventSeat.key,
-                EventSeat.status,
-                EventSeat.category,
-                EventSeat.version,
-                EventSeat.cart_id,
-                EventSeat.held_until,
-                func.now().label("now"),
-            )
-            .where(EventSeat.event_id == event_id)
-            .order_by(EventSeat.key)
-        )
-    ).all()
+async def seat_states(
+    session: AsyncSession, event_id: uuid.UUID, *, unavailable_only: bool = False
+) -> tuple[int, list[SeatState]]:
+    """Seats with their effective status (all, or only those not available), and the highest version of any
+    seat (the snapshot's `seq`)."""
+    query = select(
+        EventSeat.key,
+        EventSeat.status,
+        EventSeat.category,
+        EventSeat.version,
+        EventSeat.cart_id,
+        EventSeat.held_until,
+        func.now().label("now"),
+    ).where(EventSeat.event_id == event_id)
+    if unavailable_only:
+        query = query.where(EventSeat.status != "available")
+    rows = (await session.execute(query.order_by(EventSeat.key))).all()
     states = []
     for r in rows:
         status = effective_status(r.status, r.held_until, r.now)
+        if unavailable_only and status == "available":
+            continue
         states.append(SeatState(r.key, status, r.category, r.version, r.cart_id if status == "held" else None))
-    return max((s.version for s in states), default=0), states
+    if unavailable_only:
+        seq = await session.scalar(select(func.max(EventSeat.version)).where(EventSeat.event_id == event_id))
+    else:
+        seq = max((s.version for s in states), default=0)
+    return seq or 0, states
 
 
 async def set_blocked(
@@ -274,7 +282,8 @@ async def set_blocked(
     source = "available" if blocked else "blocked"
     movable = [r.key for r in rows if effective_status(r.status, r.held_until, r.now) == source]
     if len(movable) != len(wanted):
-        raise SeatsUnavailable([r.key for r in rows if r.key not in movable])
+        reason = "Only available seats can be blocked, not" if blocked else "Only blocked seats can be unblocked, not"
+        raise SeatsUnavailable([r.key for r in rows if r.key not in movable], reason)
     updated = (
         await session.execute(
             update(EventSeat)
@@ -290,6 +299,47 @@ async def set_blocked(
     ).all()
     await session.commit()
     return [SeatChange(r.key, r.status, r.version) for r in updated]
+
+
+@dataclass(frozen=True)
+class InventoryCount:
+    category: str
+    available: int
+    held: int
+    sold: int
+    blocked: int
+
+
+async def inventory_counts(session: AsyncSession, event_id: uuid.UUID) -> list[InventoryCount]:
+    """Seats per category and effective status (an expired hold counts as available)."""
+    effective = case(
+        (
+            (EventSeat.status == "held") & (EventSeat.held_until <= func.now()),
+            literal("available"),
+        ),
+        else_=EventSeat.status,
+    ).label("effective")
+    rows = (
+        await session.execute(
+            select(EventSeat.category, effective, func.count())
+            .where(EventSeat.event_id == event_id)
+            .group_by(EventSeat.category, effective)
+        )
+    ).all()
+    counts: dict[str, dict[str, int]] = {}
+    for category, status, count in rows:
+        counts.setdefault(category, {})[status] = count
+    return [
+        InventoryCount(category, c.get("available", 0), c.get("held", 0), c.get("sold", 0), c.get("blocked", 0))
+        for category, c in sorted(counts.items())
+    ]
+
+
+async def blocked_seats(session: AsyncSession, event_id: uuid.UUID) -> list[SeatDetail]:
+    keys = await session.scalars(
+        select(EventSeat.key).where(EventSeat.event_id == event_id, EventSeat.status == "blocked")
+    )
+    return await seat_details(session, event_id, list(keys))
 
 
 # --- inventory ----------------------------------------------------------------------------------------------
@@ -314,7 +364,7 @@ async def create_inventory(session: AsyncSession, event: Event) -> int:
     Runs inside the caller's publish transaction."""
     if event.layout_version_id is None:
         return 0
-    if await session.scalar(select(EventSeat.key).where(EventSeat.event_id == event.id).limit(1)):
+    if await has_inventory(session, event.id):
         return 0
     seatmap = await layout_of(session, event)
     assert seatmap is not None
@@ -339,11 +389,21 @@ async def create_inventory(session: AsyncSession, event: Event) -> int:
     ]
     for start in range(0, len(rows), 2000):
         await session.execute(insert(EventSeat), rows[start : start + 2000])
-    return len(rows)
+    if seatmap.ga_areas:
+        await session.execute(
+            insert(EventArea),
+            [
+                {"event_id": event.id, "key": a.key, "name": a.name, "category": a.category, "capacity": a.capacity}
+                for a in seatmap.ga_areas
+            ],
+        )
+    return len(rows) + sum(a.capacity for a in seatmap.ga_areas)
 
 
 async def has_inventory(session: AsyncSession, event_id: uuid.UUID) -> bool:
-    return await session.scalar(select(EventSeat.key).where(EventSeat.event_id == event_id).limit(1)) is not None
+    seat = select(EventSeat.key).where(EventSeat.event_id == event_id).limit(1)
+    area = select(EventArea.key).where(EventArea.event_id == event_id).limit(1)
+    return await session.scalar(seat.union_all(area).limit(1)) is not None
 
 
 async def sweep_expired_holds(session: AsyncSession, limit: int = 5000) -> dict[uuid.UUID, list[SeatChange]]:

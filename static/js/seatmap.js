@@ -46,7 +46,23 @@ function setState(key, status, v, by) {
   if (seat.el === document.activeElement) describe(seat);
 }
 
+// Standing areas: the places left, from the snapshot and from deltas that carry `left`.
+const areas = new Map(); // key -> {shape, label, v}
+for (const shape of svg.querySelectorAll("polygon.ga")) {
+  const label = document.querySelector(`[data-left-for="${CSS.escape(shape.dataset.area)}"]`);
+  areas.set(shape.dataset.area, { shape, label, v: 0, capacity: label ? label.dataset.capacity : null });
+}
+
+function setArea(key, left, v) {
+  const area = areas.get(key);
+  if (!area || v < area.v) return;
+  area.v = v;
+  area.shape.classList.toggle("ga-soldout", left <= 0);
+  if (area.label) area.label.textContent = left > 0 ? `${left} of ${area.capacity} left` : "Sold out";
+}
+
 function applySnapshot(snapshot) {
+  for (const [key, left, v] of snapshot.areas || []) setArea(key, left, v);
   const listed = new Map(snapshot.seats.map(([key, status, v, by]) => [key, { status, v, by }]));
   for (const [key, seat] of seats) {
     const state = listed.get(key);
@@ -56,7 +72,10 @@ function applySnapshot(snapshot) {
 }
 
 function applyDelta(delta) {
-  for (const change of delta.changes) setState(change.key, change.status, change.v, change.by);
+  for (const change of delta.changes) {
+    if (change.left !== undefined) setArea(change.key, change.left, change.v);
+    else setState(change.key, change.status, change.v, change.by);
+  }
 }
 
 applySnapshot(JSON.parse(document.getElementById("seat-snapshot").textContent));
@@ -91,6 +110,12 @@ document.body.addEventListener("cart-changed", (event) => {
 });
 
 svg.addEventListener("click", (event) => {
+  const area = event.target.closest("polygon.ga");
+  if (area && !dragged) {
+    const form = document.querySelector(`[data-area-form="${CSS.escape(area.dataset.area)}"]`);
+    if (form) form.querySelector("input[name=quantity]").focus();
+    return;
+  }
   const el = event.target.closest("circle.seat");
   if (!el || dragged) return;
   const seat = seats.get(el.dataset.k);
