@@ -97,7 +97,7 @@ async def flash_sale(base: str, database_url: str, clients: int, seconds: float)
             *(_buyer(session, base, b, tally, hot, deadline, random.Random(i)) for i, b in enumerate(buyers))
         )
         elapsed = time.monotonic() - started
-    integrity = await check_integrity(database_url, buyers)
+    integrity = await check_integrity(database_url, buyers, hot)
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
@@ -117,7 +117,7 @@ async def flash_sale(base: str, database_url: str, clients: int, seconds: float)
     }
 
 
-async def check_integrity(database_url: str, buyers: list[Buyer]) -> dict:
+async def check_integrity(database_url: str, buyers: list[Buyer], hot: list[str]) -> dict:
     """No seat was promised to two buyers at once, and PostgreSQL agrees with every 201 still standing."""
     intervals = defaultdict(list)
     expected: dict[str, str] = {}
@@ -140,7 +140,8 @@ async def check_integrity(database_url: str, buyers: list[Buyer]) -> dict:
     try:
         rows = await connection.fetch(
             "SELECT s.key, s.cart_id FROM event_seats s JOIN events e ON e.id = s.event_id "
-            "WHERE e.slug = 'demo-stadium' AND s.status = 'held' AND s.held_until > now()"
+            "WHERE e.slug = 'demo-stadium' AND s.status = 'held' AND s.held_until > now() AND s.key = ANY($1)",
+            hot,
         )
         shape = await connection.fetchval(
             "SELECT count(*) FROM event_seats WHERE (status = 'held') <> (cart_id IS NOT NULL)"
@@ -152,6 +153,8 @@ async def check_integrity(database_url: str, buyers: list[Buyer]) -> dict:
         "double_holds": overlaps + shape,
         "db_matches_201s": actual == expected,
         "held_at_end": len(actual),
+        "held_but_not_promised": sorted(k for k in actual if expected.get(k) != actual[k])[:10],
+        "promised_but_not_held": sorted(k for k in expected if actual.get(k) != expected[k])[:10],
     }
 
 

@@ -65,14 +65,19 @@ async def fan_out(base: str, viewers: int, holds: int) -> dict:
         async with session.get(f"{base}/api/v1/events/demo-stadium/seats") as response:
             free = [s["key"] for s in (await response.json())["seats"] if s["status"] == "available"]
         sent: dict[str, tuple[float, float]] = {}  # key -> (request sent, 201 received)
+        carts: dict[str, str] = {}
         for key in free[:holds]:
             started = time.perf_counter()
             async with session.post(f"{base}/api/v1/events/demo-stadium/holds", json={"seats": [key]}) as response:
                 assert response.status == 201, await response.text()
                 sent[key] = (started, time.perf_counter())
+                carts[key] = response.headers["X-Cart"]
             await asyncio.sleep(0.2)  # one hold at a time: each delta's fan-out is measured on its own
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(crowd.complete.wait(), timeout=10)
+        for key, cart in carts.items():  # leave the map as we found it for the next benchmark
+            async with session.delete(f"{base}/api/v1/events/demo-stadium/holds/{key}", headers={"X-Cart": cart}):
+                pass
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
