@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--viewers", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pace", type=float, default=0.0, help="seconds a buyer waits before each attempt")
     args = parser.parse_args()
 
     database_url, redis_url = server.prepare()
@@ -46,7 +47,7 @@ def main() -> None:
                 flush=True,
             )
         if args.mode in ("all", "holds"):
-            results["holds"] = uvloop.run(holds.flash_sale(base, database_url, args.clients, args.seconds))
+            results["holds"] = uvloop.run(holds.flash_sale(base, database_url, args.clients, args.seconds, args.pace))
             print(
                 holds.summary_line(results["holds"]) + "  (goals: >= 1000 attempts/s, p99 <= 250 ms, "
                 "0 double holds, 0 x 5xx)",

@@ -49,9 +49,12 @@ async def _buyer(
     hot: list[str],
     deadline: float,
     rng: random.Random,
+    pace: float,
 ) -> None:
     url = f"{base}/api/v1/events/demo-stadium/holds"
     while time.monotonic() < deadline:
+        if pace:  # a person's reaction time between a refusal and the next click
+            await asyncio.sleep(rng.uniform(pace / 2, pace * 1.5))
         keys = rng.sample(hot, 2)
         headers = {"X-Cart": buyer.cart} if buyer.cart else {}
         started = time.perf_counter()
@@ -84,7 +87,9 @@ async def _buyer(
             tally.server_errors += status >= 500
 
 
-async def flash_sale(base: str, database_url: str, clients: int, seconds: float) -> dict:
+async def flash_sale(base: str, database_url: str, clients: int, seconds: float, pace: float = 0.0) -> dict:
+    """`pace` 0: every buyer retries the instant a request returns (saturation); otherwise buyers wait about
+    `pace` seconds (uniformly 0.5x to 1.5x) before each attempt, like people clicking."""
     hot = [f"{section}-{row}-{n}" for section in HOT_SECTIONS for row in HOT_ROWS for n in range(1, 27)]
     buyers = [Buyer() for _ in range(clients)]
     tally = Tally()
@@ -94,12 +99,13 @@ async def flash_sale(base: str, database_url: str, clients: int, seconds: float)
         started = time.monotonic()
         deadline = started + seconds
         await asyncio.gather(
-            *(_buyer(session, base, b, tally, hot, deadline, random.Random(i)) for i, b in enumerate(buyers))
+            *(_buyer(session, base, b, tally, hot, deadline, random.Random(i), pace) for i, b in enumerate(buyers))
         )
         elapsed = time.monotonic() - started
     integrity = await check_integrity(database_url, buyers, hot)
     return {
         "clients": clients,
+        "pace_s": pace,
         "seconds": round(elapsed, 1),
         "hot_seats": len(hot),
         "attempts_per_s": round(tally.attempts / elapsed, 1),
@@ -160,7 +166,8 @@ async def check_integrity(database_url: str, buyers: list[Buyer], hot: list[str]
 
 def summary_line(result: dict) -> str:
     return (
-        f"holds: {result['attempts_per_s']} attempts/s, {result['holds_per_s']} successful holds/s, "
+        f"holds ({result['clients']} buyers, pace {result['pace_s']} s): {result['attempts_per_s']} attempts/s, "
+        f"{result['holds_per_s']} successful holds/s, "
         f"{result['conflicts_409']} x 409, {result['errors']} errors ({result['server_errors_5xx']} x 5xx), "
         f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms, "
         f"double holds {result['double_holds']}, PostgreSQL agrees with the 201s: {result['db_matches_201s']}"
