@@ -17,7 +17,6 @@ from app.events.service import get_event_for
 from app.live import publish_seat_changes
 from app.seating import areas, commands, service
 from app.seating.carts import cart_from_token, sign_cart
-from app.web import client_ip
 
 HOLD_BODY_LIMIT = 16 * 1024
 
@@ -66,9 +65,7 @@ async def create_hold(request: Request, db: AsyncSession, settings: Settings, sl
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart")) or uuid.uuid4()
     token = sign_cart(settings.secret_key, cart_id)
     try:
-        result = await commands.hold(
-            db, request.app.state.redis, settings, slug, cart_id, data.seats, client_ip(request)
-        )
+        result = await commands.hold(commands.SeatRequest.of(request, db, settings, cart_id), slug, data.seats)
     except service.SeatsUnavailable as exc:
         return Response({"detail": exc.message, "unavailable": exc.keys}, status_code=409, headers={"X-Cart": token})
     return Response(
@@ -83,7 +80,7 @@ async def release_hold(request: Request, db: AsyncSession, settings: Settings, s
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart"))
     if cart_id is None:
         raise ValidationFailed({"X-Cart": "Send the cart token you were given in the X-Cart header."})
-    await commands.release(db, request.app.state.redis, slug, cart_id, key)
+    await commands.release(commands.SeatRequest.of(request, db, settings, cart_id), slug, key)
 
 
 class AreaOut(msgspec.Struct):
@@ -136,7 +133,7 @@ async def hold_area(
     token = sign_cart(settings.secret_key, cart_id)
     try:
         result = await commands.hold_area(
-            db, request.app.state.redis, settings, event, cart_id, area, data.quantity, client_ip(request)
+            commands.SeatRequest.of(request, db, settings, cart_id), event, area, data.quantity
         )
     except areas.AreaFull as exc:
         return Response({"detail": exc.message, "left": exc.left}, status_code=409, headers={"X-Cart": token})

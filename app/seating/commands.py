@@ -4,7 +4,9 @@ committed change. Shared by the seat-picker page and the JSON API."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
+from litestar import Request
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,98 +17,96 @@ from app.live import SeatChange, publish_seat_changes
 from app.seating import areas, service
 from app.seating.best_available import hold_best_available
 from app.seating.carts import holder_tag
+from app.web import client_ip
 
 
-async def _limit_holds(redis: Redis, settings: Settings, cart_id: uuid.UUID, client_ip: str) -> None:
-    limits = []
-    if settings.hold_rate_per_cart:
-        limits.append(
-            ratelimit.Limit(
-                f"hold-rate:cart:{cart_id}", settings.hold_rate_per_cart, "Too many seat requests from this basket."
+@dataclass(frozen=True)
+class SeatRequest:
+    """Who asks (a cart, from an address) and what serves them (a session, Redis, the settings)."""
+
+    db: AsyncSession
+    redis: Redis
+    settings: Settings
+    cart_id: uuid.UUID
+    client_ip: str
+
+    @classmethod
+    def of(cls, request: Request, db: AsyncSession, settings: Settings, cart_id: uuid.UUID) -> SeatRequest:
+        return cls(db, request.app.state.redis, settings, cart_id, client_ip(request))
+
+    @property
+    def holder_tag(self) -> str:
+        return holder_tag(self.settings.secret_key, self.cart_id)
+
+    async def limit_rate(self) -> None:
+        settings = self.settings
+        limits = []
+        if settings.hold_rate_per_cart:
+            limits.append(
+                ratelimit.Limit(
+                    f"hold-rate:cart:{self.cart_id}",
+                    settings.hold_rate_per_cart,
+                    "Too many seat requests from this basket.",
+                )
             )
-        )
-    if settings.hold_rate_per_ip:
-        limits.append(
-            ratelimit.Limit(
-                f"hold-rate:ip:{client_ip}", settings.hold_rate_per_ip, "Too many seat requests from your network."
+        if settings.hold_rate_per_ip:
+            limits.append(
+                ratelimit.Limit(
+                    f"hold-rate:ip:{self.client_ip}",
+                    settings.hold_rate_per_ip,
+                    "Too many seat requests from your network.",
+                )
             )
-        )
-    await ratelimit.count_attempts(redis, limits, window_seconds=settings.hold_rate_window_seconds)
+        await ratelimit.count_attempts(self.redis, limits, window_seconds=settings.hold_rate_window_seconds)
 
 
-async def hold(
-    db: AsyncSession,
-    redis: Redis,
-    settings: Settings,
-    slug: str,
-    cart_id: uuid.UUID,
-    keys: list[str],
-    client_ip: str,
-) -> service.HoldResult:
-    await _limit_holds(redis, settings, cart_id, client_ip)
+async def hold(ask: SeatRequest, slug: str, keys: list[str]) -> service.HoldResult:
+    await ask.limit_rate()
     result = await service.hold_seats(
-        db,
+        ask.db,
         slug,
-        cart_id,
+        ask.cart_id,
         keys,
-        ttl_seconds=settings.hold_ttl_seconds,
-        max_seats=settings.max_seats_per_cart,
-        holder_tag=holder_tag(settings.secret_key, cart_id),
+        ttl_seconds=ask.settings.hold_ttl_seconds,
+        max_seats=ask.settings.max_seats_per_cart,
+        holder_tag=ask.holder_tag,
     )
-    await publish_seat_changes(redis, result.event_id, result.changes)
+    await publish_seat_changes(ask.redis, result.event_id, result.changes)
     return result
 
 
-async def hold_best(
-    db: AsyncSession,
-    redis: Redis,
-    settings: Settings,
-    event: Event,
-    cart_id: uuid.UUID,
-    category: str,
-    quantity: int,
-    client_ip: str,
-) -> service.HoldResult:
-    await _limit_holds(redis, settings, cart_id, client_ip)
+async def hold_best(ask: SeatRequest, event: Event, category: str, quantity: int) -> service.HoldResult:
+    await ask.limit_rate()
     result = await hold_best_available(
-        db,
+        ask.db,
         event,
-        cart_id,
+        ask.cart_id,
         category,
         quantity,
-        ttl_seconds=settings.hold_ttl_seconds,
-        max_seats=settings.max_seats_per_cart,
-        holder_tag=holder_tag(settings.secret_key, cart_id),
+        ttl_seconds=ask.settings.hold_ttl_seconds,
+        max_seats=ask.settings.max_seats_per_cart,
+        holder_tag=ask.holder_tag,
     )
-    await publish_seat_changes(redis, event.id, result.changes)
+    await publish_seat_changes(ask.redis, result.event_id, result.changes)
     return result
 
 
-async def release(db: AsyncSession, redis: Redis, slug: str, cart_id: uuid.UUID, key: str) -> list[SeatChange]:
-    event_id, changes = await service.release_seat(db, slug, cart_id, key)
-    await publish_seat_changes(redis, event_id, changes)
-    return changes
-
-
-async def hold_area(
-    db: AsyncSession,
-    redis: Redis,
-    settings: Settings,
-    event: Event,
-    cart_id: uuid.UUID,
-    area_key: str,
-    quantity: int,
-    client_ip: str,
-) -> areas.AreaHoldResult:
-    await _limit_holds(redis, settings, cart_id, client_ip)
+async def hold_area(ask: SeatRequest, event: Event, area_key: str, quantity: int) -> areas.AreaHoldResult:
+    await ask.limit_rate()
     result = await areas.hold_area(
-        db,
+        ask.db,
         event,
-        cart_id,
+        ask.cart_id,
         area_key,
         quantity,
-        ttl_seconds=settings.hold_ttl_seconds,
-        max_seats=settings.max_seats_per_cart,
+        ttl_seconds=ask.settings.hold_ttl_seconds,
+        max_seats=ask.settings.max_seats_per_cart,
     )
-    await publish_seat_changes(redis, event.id, result.changes)
+    await publish_seat_changes(ask.redis, event.id, result.changes)
     return result
+
+
+async def release(ask: SeatRequest, slug: str, key: str) -> list[SeatChange]:
+    event_id, changes = await service.release_seat(ask.db, slug, ask.cart_id, key)
+    await publish_seat_changes(ask.redis, event_id, changes)
+    return changes

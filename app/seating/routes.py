@@ -22,7 +22,7 @@ from app.seating import areas, commands, service
 from app.seating.carts import cart_from_token, holder_tag, sign_cart
 from app.seating.render import rendered_map_for, script_json
 from app.seating.snapshots import snapshot_payload
-from app.web import client_ip, page
+from app.web import page
 
 CART_COOKIE = "usher_cart"
 KEEPALIVE_SECONDS = 15
@@ -126,10 +126,11 @@ def _on_sale_problem(event: Event) -> str | None:
 
 
 async def _act(request: Request, db: AsyncSession, settings: Settings, slug: str, action) -> Template:
+    """Run a seat action for the visitor's cart and answer with the cart panel (with the problem, if any)."""
     event = await _seated_event(db, slug)
     cart_id, new_cart = _cart(request, settings)
     try:
-        await action(event, cart_id)
+        await action(commands.SeatRequest.of(request, db, settings, cart_id), event)
         response = await _cart_panel(db, event, cart_id)
     except DomainError as exc:
         if exc.status_code == 429:
@@ -142,79 +143,40 @@ async def _act(request: Request, db: AsyncSession, settings: Settings, slug: str
     return response
 
 
+def _form_int(value: str | None) -> int:
+    """A number from a form field; anything else becomes -1, which every range check rejects."""
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
+
+
 @post("/events/{slug:str}/seats/hold")
 async def hold(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
-    form = await request.form()
-    keys = form.getall("seat", []) if hasattr(form, "getall") else [form.get("seat")]
-
-    async def action(event: Event, cart_id: uuid.UUID) -> None:
-        await commands.hold(
-            db,
-            request.app.state.redis,
-            settings,
-            event.slug,
-            cart_id,
-            [k for k in keys if k],
-            client_ip(request),
-        )
-
-    return await _act(request, db, settings, slug, action)
+    keys = [k for k in (await request.form()).getall("seat", []) if k]
+    return await _act(request, db, settings, slug, lambda ask, event: commands.hold(ask, event.slug, keys))
 
 
 @post("/events/{slug:str}/seats/release")
 async def release(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
-    form = await request.form()
-
-    async def action(event: Event, cart_id: uuid.UUID) -> None:
-        await commands.release(db, request.app.state.redis, event.slug, cart_id, form.get("seat", ""))
-
-    return await _act(request, db, settings, slug, action)
+    key = (await request.form()).get("seat", "")
+    return await _act(request, db, settings, slug, lambda ask, event: commands.release(ask, event.slug, key))
 
 
 @post("/events/{slug:str}/seats/best")
 async def best(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
     form = await request.form()
-    try:
-        quantity = int(form.get("quantity", "0"))
-    except ValueError:
-        quantity = 0
-
-    async def action(event: Event, cart_id: uuid.UUID) -> None:
-        await commands.hold_best(
-            db,
-            request.app.state.redis,
-            settings,
-            event,
-            cart_id,
-            form.get("category", ""),
-            quantity,
-            client_ip(request),
-        )
-
-    return await _act(request, db, settings, slug, action)
+    category, quantity = form.get("category", ""), _form_int(form.get("quantity"))
+    return await _act(
+        request, db, settings, slug, lambda ask, event: commands.hold_best(ask, event, category, quantity)
+    )
 
 
 @post("/events/{slug:str}/areas/hold")
 async def hold_places(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
     form = await request.form()
-    try:
-        quantity = int(form.get("quantity", ""))
-    except ValueError:
-        quantity = -1  # rejected with the allowed range
-
-    async def action(event: Event, cart_id: uuid.UUID) -> None:
-        await commands.hold_area(
-            db,
-            request.app.state.redis,
-            settings,
-            event,
-            cart_id,
-            form.get("area", ""),
-            quantity,
-            client_ip(request),
-        )
-
-    return await _act(request, db, settings, slug, action)
+    area, quantity = form.get("area", ""), _form_int(form.get("quantity"))
+    return await _act(request, db, settings, slug, lambda ask, event: commands.hold_area(ask, event, area, quantity))
 
 
 @get("/events/{slug:str}/live", skip_session=True)
