@@ -12,6 +12,7 @@ from app.db import create_engine, create_sessionmaker
 from app.mail import jobs as mail_jobs
 from app.mail.service import transport_for
 from app.observability import configure_logging
+from app.orders import jobs as order_jobs
 from app.queue import create_queue
 from app.seating import jobs as seating_jobs
 
@@ -24,6 +25,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["sessionmaker"] = create_sessionmaker(ctx["engine"])
     ctx["mail_transport"] = transport_for(app_settings)
     ctx["redis"] = Redis.from_url(app_settings.redis_url)
+    ctx["settings"] = app_settings
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
@@ -33,10 +35,18 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 settings = {
     "queue": create_queue(app_settings),
-    "functions": [mail_jobs.deliver_mail, mail_jobs.drain_outbox, seating_jobs.sweep_holds],
+    "functions": [
+        mail_jobs.deliver_mail,
+        mail_jobs.drain_outbox,
+        seating_jobs.sweep_holds,
+        order_jobs.expire_orders,
+        order_jobs.settle_refunds,
+    ],
     "cron_jobs": [
         CronJob(mail_jobs.drain_outbox, cron="* * * * * */15"),
         CronJob(seating_jobs.sweep_holds, cron="* * * * * */3"),
+        CronJob(order_jobs.expire_orders, cron="* * * * * */10"),
+        CronJob(order_jobs.settle_refunds, cron="* * * * * */30"),
     ],
     "concurrency": 10,
     "startup": startup,

@@ -67,6 +67,16 @@ class Settings:
     hold_rate_per_ip: int = 600
     hold_rate_window_seconds: int = 10
     db_pool_size: int = 20
+    order_payment_minutes: int = 15
+    stripe_secret_key: str = ""
+    stripe_publishable_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""  # only to point the SDK at a fake Stripe (localstripe) in tests
+
+    @property
+    def payment_provider(self) -> str:
+        """Stripe when its keys are set; otherwise the built-in test provider (demo, development)."""
+        return "stripe" if self.stripe_secret_key else "test"
 
     @property
     def is_development(self) -> bool:
@@ -114,6 +124,11 @@ class Settings:
             hold_rate_per_ip=_env_int("HOLD_RATE_PER_IP", cls.hold_rate_per_ip),
             hold_rate_window_seconds=_env_int("HOLD_RATE_WINDOW_SECONDS", cls.hold_rate_window_seconds),
             db_pool_size=_env_int("DB_POOL_SIZE", cls.db_pool_size),
+            order_payment_minutes=_env_int("ORDER_PAYMENT_MINUTES", cls.order_payment_minutes),
+            stripe_secret_key=os.environ.get("STRIPE_SECRET_KEY", ""),
+            stripe_publishable_key=os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
+            stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+            stripe_api_base=os.environ.get("STRIPE_API_BASE", ""),
         )
 
 

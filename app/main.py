@@ -31,12 +31,17 @@ from app.live import LiveHub
 from app.mail.routes import dev_mail_routes
 from app.observability import RequestIdMiddleware, configure_logging
 from app.ops.routes import ops_routes
+from app.orders.api import order_api_routes
+from app.orders.manage import order_manage_routes
+from app.orders.routes import order_page_routes
+from app.payments.routes import payment_routes
 from app.queue import create_queue
 from app.seating.api import seating_api_routes
 from app.seating.manage import seating_manage_routes
 from app.seating.routes import seating_page_routes
 from app.seating.snapshots import SnapshotCache
 from app.templating import environment
+from app.tickets.routes import ticket_routes
 from app.venues.routes import venue_routes
 from app.web import (
     UsherSessionConfig,
@@ -88,6 +93,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *event_api_routes,
         *seating_page_routes,
         *seating_manage_routes,
+        *order_page_routes,
+        *order_manage_routes,
+        *order_api_routes,
+        *payment_routes,
+        *ticket_routes,
         *seating_api_routes,
         create_static_files_router(
             path="/static", directories=[PROJECT_ROOT / "static"], name="static", include_in_schema=False
@@ -112,7 +122,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RequestIdMiddleware,
             UsherSessionConfig(
                 # The JSON API, live streams and probes never use the cookie session.
-                exclude=["/api/", r"/events/[^/]+/live$", "/healthz", "/readyz", "/static/"],
+                exclude=["/api/", "/webhooks/", r"/events/[^/]+/live$", "/healthz", "/readyz", "/static/"],
                 store="sessions",
                 max_age=settings.session_max_age,
                 httponly=True,
@@ -129,7 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
             # The JSON API authenticates with bearer tokens or X-Cart headers, never with ambient cookies.
-            exclude=["/api/"],
+            exclude=["/api/", "/webhooks/"],
         ),
         compression_config=CompressionConfig(
             backend="brotli",

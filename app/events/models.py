@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -45,6 +46,7 @@ class Event(UUIDPrimaryKey, Timestamps, Base):
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("fee_percent_bp BETWEEN 0 AND 10000 AND fee_fixed_minor >= 0", name="fees"),
         CheckConstraint(
             "sales_end_at IS NULL OR sales_start_at IS NULL OR sales_end_at > sales_start_at",
             name="sales_window",
@@ -71,6 +73,12 @@ class Event(UUIDPrimaryKey, Timestamps, Base):
     layout_version_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("seat_layout_versions.id", ondelete="RESTRICT")
     )
+
+    # Checkout settings: a service fee (percent in basis points of the discounted subtotal, plus a fixed amount
+    # per ticket) shown before paying, and whether each ticket asks for its attendee's name and e-mail.
+    fee_percent_bp: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fee_fixed_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    collect_attendees: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
     venue: Mapped[Venue | None] = relationship(lazy="joined")
     tiers: Mapped[list[PriceTier]] = relationship(

@@ -32,6 +32,21 @@ def build_message(mail: OutboundMail, sender: str) -> EmailMessage:
     message.set_content(mail.text_body)
     if mail.html_body:
         message.add_alternative(mail.html_body, subtype="html")
+        html = message.get_payload()[-1]
+        for attachment in mail.attachments:
+            if attachment.content_id:  # shown in the HTML through cid:, kept with it in multipart/related
+                maintype, _, subtype = attachment.content_type.partition("/")
+                html.add_related(
+                    attachment.content,
+                    maintype=maintype,
+                    subtype=subtype,
+                    cid=f"<{attachment.content_id}>",
+                    filename=attachment.filename,
+                )
+    for attachment in mail.attachments:
+        if not attachment.content_id or not mail.html_body:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return message
 
 

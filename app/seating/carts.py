@@ -6,6 +6,8 @@ import hashlib
 import hmac
 import uuid
 
+CART_COOKIE = "usher_cart"
+
 
 def _mac(secret: str, cart_id: uuid.UUID) -> str:
     return hmac.new(secret.encode(), b"cart:" + cart_id.bytes, hashlib.sha256).hexdigest()[:32]

@@ -260,16 +260,7 @@ for (const type of ["pointerup", "pointercancel"]) {
   });
 }
 
-// --- the hold countdown ---------------------------------------------------------------------------------
-setInterval(() => {
-  const countdown = document.querySelector(".countdown:not(.expired)");
-  if (!countdown) return;
-  const left = Math.max(0, Math.round((Date.parse(countdown.dataset.expires) - Date.now()) / 1000));
-  const remaining = countdown.querySelector(".remaining");
-  remaining.textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
-  if (left === 0) {
-    countdown.classList.add("expired");
-    countdown.textContent = "Your hold has expired; the seats are back on sale.";
-    for (const [key, seat] of seats) if (visibleStatus(seat) === "mine") setState(key, "available", null, null);
-  }
-}, 1000);
+// --- the hold countdown (ticked by usher.js) ------------------------------------------------------------
+document.addEventListener("countdown-expired", () => {
+  for (const [key, seat] of seats) if (visibleStatus(seat) === "mine") setState(key, "available", null, null);
+});

@@ -1,0 +1,104 @@
+"""JSON API for orders: place one from a cart (X-Cart), read it as its buyer (X-Order-Token) or organizer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+from litestar import Request, Response, Router, get, post
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.actor import Actor
+from app.config import Settings
+from app.errors import ValidationFailed
+from app.events.models import Event
+from app.orders import placing
+from app.orders.access import order_token
+from app.orders.commands import announce_placed
+from app.orders.models import Order
+from app.orders.routes import order_for_viewer
+from app.seating.carts import cart_from_token
+from app.seating.service import published_event
+
+
+class OrderRequest(msgspec.Struct, forbid_unknown_fields=True):
+    event: str
+    email: str
+    name: str
+    promo_code: str = ""
+
+
+class OrderLineOut(msgspec.Struct):
+    kind: str
+    key: str
+    label: str
+    tier: str
+    quantity: int
+    unit_price_minor: int
+
+
+class OrderOut(msgspec.Struct):
+    number: str
+    status: str
+    event: str
+    buyer_email: str
+    currency: str
+    subtotal_minor: int
+    discount_minor: int
+    fee_minor: int
+    total_minor: int
+    expires_at: datetime
+    paid_at: datetime | None
+    lines: list[OrderLineOut]
+    pay_url: str
+    order_url: str
+
+
+def _out(order: Order, event_slug: str, settings: Settings) -> OrderOut:
+    token = order_token(settings.secret_key, order.id)
+    return OrderOut(
+        number=order.number,
+        status=order.status,
+        event=event_slug,
+        buyer_email=order.buyer_email,
+        currency=order.currency,
+        subtotal_minor=order.subtotal_minor,
+        discount_minor=order.discount_minor,
+        fee_minor=order.fee_minor,
+        total_minor=order.total_minor,
+        expires_at=order.expires_at,
+        paid_at=order.paid_at,
+        lines=[
+            OrderLineOut(ln.kind, ln.key, ln.label, ln.tier_name, ln.quantity, ln.unit_price_minor)
+            for ln in order.lines
+        ],
+        pay_url=f"{settings.base_url}/orders/{order.number}/pay?k={token}",
+        order_url=f"{settings.base_url}/orders/{order.number}?k={token}",
+    )
+
+
+@post("/orders", summary="Place an order from the cart in X-Cart (its holds move to the order)")
+async def create_order(request: Request, db: AsyncSession, settings: Settings, data: OrderRequest) -> Response:
+    cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart"))
+    if cart_id is None:
+        raise ValidationFailed({"X-Cart": "Send the cart token your holds were made with."})
+    event = await published_event(db, data.event)
+    form = placing.validate_checkout(data.email, data.name, data.promo_code, {})
+    placed = await placing.place_order(db, event, cart_id, form, settings=settings, user_id=None)
+    await announce_placed(request.app.state, event.id, placed.changes)
+    token = order_token(settings.secret_key, placed.order.id)
+    return Response(
+        _out(placed.order, event.slug, settings),
+        status_code=200 if placed.reused else 201,
+        headers={"X-Order-Token": token},
+    )
+
+
+@get("/orders/{number:str}", summary="An order, for its buyer (X-Order-Token) or its organizer (bearer token)")
+async def get_order(request: Request, db: AsyncSession, settings: Settings, actor: Actor, number: str) -> OrderOut:
+    order = await order_for_viewer(db, settings, actor, number, request.headers.get("x-order-token"))
+    event = await db.get(Event, order.event_id)
+    return _out(order, event.slug, settings)
+
+
+order_api_routes = [Router(path="/api/v1", tags=["orders"], route_handlers=[create_order, get_order])]

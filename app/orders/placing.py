@@ -1,0 +1,254 @@
+"""From a cart of held seats and standing places to an order with frozen prices, in one transaction.
+
+The order takes the cart's holds over: they move to a cart named after the order, with the payment window as
+their deadline, so the buyer's basket cannot release them under a pending payment and the sweeper frees them
+only if the order is never paid.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.errors import ValidationFailed
+from app.events.models import Event
+from app.live import SeatChange
+from app.orders.access import new_order_number
+from app.orders.models import Order, OrderLine, OrderStatus, PromoCode
+from app.orders.pricing import PricedLine, Totals, promo_problem, totals
+from app.seating.carts import holder_tag
+from app.seating.models import AreaHold, Cart, EventArea, EventSeat, seat_versions
+from app.seating.service import check_on_sale, lock_cart
+from app.validation import FieldErrors
+
+
+class CartEmpty(ValidationFailed):
+    def __init__(self) -> None:
+        message = "Your basket is empty, or its holds have expired. Choose your seats again."
+        super().__init__({"cart": message}, message)
+
+
+@dataclass(frozen=True)
+class CheckoutForm:
+    email: str
+    name: str
+    promo_code: str = ""
+    attendees: dict[int, tuple[str, str]] = field(default_factory=dict)  # line position -> (name, e-mail)
+
+
+@dataclass(frozen=True)
+class Basket:
+    lines: list[PricedLine]
+    totals: Totals
+    promo: PromoCode | None
+    promo_error: str | None
+
+
+async def _cart_lines(session: AsyncSession, event: Event, cart_id: uuid.UUID, *, lock: bool) -> list[PricedLine]:
+    tiers = {t.seat_category: t for t in event.tiers if t.seat_category}
+    seats = (
+        select(
+            EventSeat.key,
+            EventSeat.section_key,
+            EventSeat.section_name,
+            EventSeat.row_index,
+            EventSeat.seat_index,
+            EventSeat.row_label,
+            EventSeat.number,
+            EventSeat.category,
+        )
+        .where(
+            EventSeat.event_id == event.id,
+            EventSeat.cart_id == cart_id,
+            EventSeat.status == "held",
+            EventSeat.held_until > func.now(),
+        )
+        .order_by(EventSeat.key)
+    )
+    places = (
+        select(AreaHold.area_key, AreaHold.quantity, EventArea.name, EventArea.category)
+        .join(EventArea, (EventArea.event_id == AreaHold.event_id) & (EventArea.key == AreaHold.area_key))
+        .where(AreaHold.event_id == event.id, AreaHold.cart_id == cart_id, AreaHold.held_until > func.now())
+        .order_by(AreaHold.area_key)
+    )
+    if lock:
+        seats, places = seats.with_for_update(of=EventSeat), places.with_for_update(of=AreaHold)
+    lines = []
+    for r in sorted((await session.execute(seats)).all(), key=lambda r: (r.section_key, r.row_index, r.seat_index)):
+        tier = tiers.get(r.category)
+        if tier is None:
+            raise ValidationFailed({"cart": f"Seat {r.key} is not on sale."})
+        label = f"{r.section_name} · row {r.row_label} · seat {r.number}"
+        lines.append(PricedLine("seat", r.key, label, r.category, tier.name, 1, tier.price_minor))
+    for r in (await session.execute(places)).all():
+        tier = tiers.get(r.category)
+        if tier is None:
+            raise ValidationFailed({"cart": f"{r.name} is not on sale."})
+        lines.append(PricedLine("area", r.area_key, r.name, r.category, tier.name, r.quantity, tier.price_minor))
+    return lines
+
+
+def _currency(event: Event) -> str:
+    currencies = {t.currency for t in event.tiers}
+    if len(currencies) > 1:
+        raise ValidationFailed({"cart": "This event's prices are in several currencies; it cannot be sold."})
+    return currencies.pop() if currencies else "EUR"
+
+
+async def find_promo(session: AsyncSession, event_id: uuid.UUID, code: str) -> PromoCode | None:
+    return await session.scalar(
+        select(PromoCode).where(PromoCode.event_id == event_id, PromoCode.code == code.strip().upper())
+    )
+
+
+async def basket(session: AsyncSession, event: Event, cart_id: uuid.UUID, promo_code: str = "") -> Basket:
+    """What the checkout page shows; no locks (placing the order decides under lock)."""
+    lines = await _cart_lines(session, event, cart_id, lock=False)
+    promo, problem = None, None
+    if promo_code.strip():
+        promo = await find_promo(session, event.id, promo_code)
+        problem = promo_problem(promo, await session.scalar(select(func.now())))
+        promo = None if problem else promo
+    priced = totals(
+        lines, _currency(event), fee_percent_bp=event.fee_percent_bp, fee_fixed_minor=event.fee_fixed_minor, promo=promo
+    )
+    return Basket(lines, priced, promo, problem)
+
+
+def validate_checkout(
+    email: str | None, name: str | None, promo_code: str | None, attendees: dict[int, tuple[str, str]]
+) -> CheckoutForm:
+    errors = FieldErrors()
+    clean_email = errors.email("email", email)
+    clean_name = errors.text("name", name, max_length=200)
+    clean_attendees = {}
+    for position, (attendee_name, attendee_email) in attendees.items():
+        a_name = errors.text(f"attendee_name_{position}", attendee_name, max_length=200, required=False)
+        a_email = errors.email(f"attendee_email_{position}", attendee_email) if (attendee_email or "").strip() else ""
+        clean_attendees[position] = (a_name, a_email)
+    errors.raise_if_any()
+    return CheckoutForm(clean_email, clean_name, (promo_code or "").strip()[:40], clean_attendees)
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    order: Order
+    changes: list[SeatChange]
+    reused: bool = False
+
+
+async def place_order(
+    session: AsyncSession,
+    event: Event,
+    cart_id: uuid.UUID,
+    form: CheckoutForm,
+    *,
+    settings: Settings,
+    user_id: uuid.UUID | None,
+) -> PlacedOrder:
+    """Freeze prices, count the promo use (atomically: never past max_uses) and move the holds to the order."""
+    await lock_cart(session, cart_id)
+    lines = await _cart_lines(session, event, cart_id, lock=True)
+    if not lines:
+        # A re-sent form: the first submission already turned this basket into an order.
+        earlier = await session.scalar(
+            select(Order)
+            .where(
+                Order.origin_cart_id == cart_id,
+                Order.event_id == event.id,
+                Order.status == OrderStatus.PENDING,
+                Order.expires_at > func.now(),
+            )
+            .order_by(Order.created_at.desc())
+            .limit(1)
+        )
+        if earlier is not None:
+            return PlacedOrder(earlier, [], reused=True)
+        raise CartEmpty()
+    check_on_sale(event)
+    now = await session.scalar(select(func.now()))
+    promo = None
+    if form.promo_code:
+        promo = await find_promo(session, event.id, form.promo_code)
+        if problem := promo_problem(promo, now):
+            raise ValidationFailed({"promo_code": problem}, problem)
+        counted = await session.scalar(
+            update(PromoCode)
+            .where(
+                PromoCode.id == promo.id,
+                (PromoCode.max_uses.is_(None)) | (PromoCode.used_count < PromoCode.max_uses),
+            )
+            .values(used_count=PromoCode.used_count + 1)
+            .returning(PromoCode.id)
+        )
+        if counted is None:
+            raise ValidationFailed(
+                {"promo_code": "This promo code has been used up."}, "This promo code has been used up."
+            )
+    priced = totals(
+        lines, _currency(event), fee_percent_bp=event.fee_percent_bp, fee_fixed_minor=event.fee_fixed_minor, promo=promo
+    )
+    order_id = uuid.uuid4()
+    expires_at = now + timedelta(minutes=settings.order_payment_minutes)
+    order = Order(
+        id=order_id,
+        number=new_order_number(),
+        event_id=event.id,
+        organization_id=event.organization_id,
+        origin_cart_id=cart_id,
+        user_id=user_id,
+        buyer_email=form.email,
+        buyer_name=form.name,
+        status=OrderStatus.PENDING,
+        currency=priced.currency,
+        subtotal_minor=priced.subtotal_minor,
+        discount_minor=priced.discount_minor,
+        fee_minor=priced.fee_minor,
+        total_minor=priced.total_minor,
+        promo_code_id=promo.id if promo else None,
+        provider=settings.payment_provider if priced.total_minor else "free",
+        expires_at=expires_at,
+        lines=[
+            OrderLine(
+                position=n,
+                kind=line.kind,
+                key=line.key,
+                label=line.label,
+                category=line.category,
+                tier_name=line.tier_name,
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+                attendee_name=form.attendees.get(n, ("", ""))[0] or None,
+                attendee_email=form.attendees.get(n, ("", ""))[1] or None,
+            )
+            for n, line in enumerate(lines)
+        ],
+    )
+    session.add(order)
+    await session.execute(insert(Cart).values(id=order_id).on_conflict_do_nothing(index_elements=[Cart.id]))
+    moved = (
+        await session.execute(
+            update(EventSeat)
+            .where(EventSeat.event_id == event.id, EventSeat.key.in_([ln.key for ln in lines if ln.kind == "seat"]))
+            .values(cart_id=order_id, held_until=expires_at, version=seat_versions.next_value())
+            .returning(EventSeat.key, EventSeat.version)
+        )
+    ).all()
+    await session.execute(
+        update(AreaHold)
+        .where(
+            AreaHold.event_id == event.id,
+            AreaHold.cart_id == cart_id,
+            AreaHold.area_key.in_([ln.key for ln in lines if ln.kind == "area"]),
+        )
+        .values(cart_id=order_id, held_until=expires_at)
+    )
+    await session.commit()
+    tag = holder_tag(settings.secret_key, order_id)
+    return PlacedOrder(order, [SeatChange(r.key, "held", r.version, tag) for r in moved])
