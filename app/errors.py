@@ -39,3 +39,9 @@ class RateLimited(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class ServiceUnavailable(DomainError):
+    """A service we depend on (the payment provider) did not answer; nothing was changed, try again."""
+
+    status_code = 503

@@ -16,12 +16,14 @@ from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
+from email import message_from_bytes, policy
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from redis import Redis as SyncRedis
 
 from app.cli import migrate
@@ -319,6 +321,34 @@ def app_server(database_url: str, redis_url: str, mail_dir: Path, **env_override
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.arrived = asyncio.Event()
+        self.refuse = False
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return "451 try again later"
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        self.loop.call_soon_threadsafe(self.arrived.set)
+        return "250 OK"
+
+
+@pytest.fixture
+async def smtp_server():
+    """A real SMTP server (aiosmtpd) on a loopback port; yields (inbox, port)."""
+    inbox = Inbox()
+    inbox.loop = asyncio.get_running_loop()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
 
 
 def field_error(html: str, field: str) -> str | None:

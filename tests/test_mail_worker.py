@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from dataclasses import replace
-from email import message_from_bytes, policy
 
-import pytest
-from aiosmtpd.controller import Controller
 from saq import Worker
 from sqlalchemy import select
 
@@ -16,33 +12,6 @@ from app.mail import jobs
 from app.mail.models import OutboundMail
 from app.mail.service import deliver_due_mail, transport_for
 from app.queue import create_queue
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-        self.arrived = asyncio.Event()
-        self.refuse = False
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refuse:
-            return "451 try again later"
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        self.loop.call_soon_threadsafe(self.arrived.set)
-        return "250 OK"
-
-
-@pytest.fixture
-async def smtp_server():
-    inbox = Inbox()
-    inbox.loop = asyncio.get_running_loop()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 async def test_the_saq_worker_sends_a_password_reset_over_smtp(browser, other_browser, settings, smtp_server):

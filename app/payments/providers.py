@@ -13,6 +13,7 @@ from typing import Protocol
 import stripe
 
 from app.config import Settings
+from app.errors import ServiceUnavailable
 from app.orders.models import Order
 
 TEST_CARD_SUCCESS = "4242424242424242"
@@ -68,6 +69,12 @@ class StripeProvider:
         self.client = stripe.StripeClient(settings.stripe_secret_key, http_client=stripe.HTTPXClient(), **options)
 
     async def prepare(self, order: Order) -> Checkout:
+        try:
+            return await self._prepare(order)
+        except stripe.StripeError as exc:
+            raise ServiceUnavailable("The payment service did not answer; please try again in a moment.") from exc
+
+    async def _prepare(self, order: Order) -> Checkout:
         if order.provider_reference:
             intent = await self.client.v1.payment_intents.retrieve_async(order.provider_reference)
         else:
@@ -76,7 +83,6 @@ class StripeProvider:
                     "amount": order.total_minor,
                     "currency": order.currency.lower(),
                     "metadata": {"order_id": str(order.id), "order_number": order.number},
-                    "receipt_email": order.buyer_email,
                 },
                 options={"idempotency_key": f"order-{order.id}"},  # a re-sent pay page never makes a second intent
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 
@@ -103,10 +104,11 @@ async def stripe_webhook(request: Request, db: AsyncSession, settings: Settings)
     """Verified with Stripe-Signature; idempotent per Stripe event id; order of arrival does not matter."""
     payload = await request.body()
     try:
-        event = stripe.Webhook.construct_event(
-            payload, request.headers.get("stripe-signature", ""), settings.stripe_webhook_secret
+        stripe.WebhookSignature.verify_header(
+            payload.decode(), request.headers.get("stripe-signature", ""), settings.stripe_webhook_secret, 300
         )
-    except (ValueError, stripe.SignatureVerificationError):
+        event = json.loads(payload)
+    except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError):
         return Response({"detail": "Invalid signature or payload."}, status_code=400)
     kind, obj = event["type"], event["data"]["object"]
     order_id = await _order_of(db, obj)

@@ -39,9 +39,7 @@ async def pay(browser, number: str, token: str, card: str = "4242 4242 4242 4242
 
 
 async def order(db, number: str) -> Order:
-    return await db.scalar(
-        select(Order).where(Order.number == number).execution_options(populate_existing=True)
-    )
+    return await db.scalar(select(Order).where(Order.number == number).execution_options(populate_existing=True))
 
 
 async def set_fees(db, slug: str = "the-play", percent_bp: int = 0, fixed_minor: int = 0) -> None:

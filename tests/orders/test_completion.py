@@ -34,7 +34,11 @@ async def _pay(db, settings, placed: Order, external_id: str = "evt_1"):
 
 async def _worker_ctx(settings):
     engine = create_engine(settings.database_url, pool_size=2)
-    return engine, {"sessionmaker": create_sessionmaker(engine), "redis": Redis.from_url(settings.redis_url), "settings": settings}
+    return engine, {
+        "sessionmaker": create_sessionmaker(engine),
+        "redis": Redis.from_url(settings.redis_url),
+        "settings": settings,
+    }
 
 
 async def test_a_replayed_payment_issues_tickets_once(theatre, browser, db, settings):

@@ -62,7 +62,8 @@ async def test_organizers_set_fees_and_create_promo_codes(theatre, browser, db):
     ok = await browser.post_form("/manage/events/the-play/checkout/fees", {"fee_percent": "2.5", "fee_fixed": "0.50"})
     assert ok.status_code == 303
     promo = await browser.post_form(
-        "/manage/events/the-play/checkout/promos", {"code": "early-bird", "kind": "percent", "value": "15", "max_uses": "100"}
+        "/manage/events/the-play/checkout/promos",
+        {"code": "early-bird", "kind": "percent", "value": "15", "max_uses": "100"},
     )
     assert promo.status_code == 303
     created = await db.scalar(select(PromoCode))
