@@ -14,6 +14,7 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.events import service as events
 from app.events.models import Event, EventStatus
+from app.orders.models import PromoCode
 from app.venues.layouts import SAMPLES_DIR, import_layout
 from app.venues.models import Venue
 from app.venues.service import create_venue
@@ -45,6 +46,8 @@ DEMO_EVENTS = [
         layout="arena",
         description="The Aurora world tour comes to the Harbour Arena. Doors open one hour before the show.",
         tiers=[("Lower tier", 6900, "lower"), ("Upper tier", 4500, "upper"), ("Standing floor", 5900, "floor")],
+        fee_fixed_minor=150,  # a service fee per ticket, shown at checkout
+        promo=("AURORA10", 10),  # 10 % off, for trying promo codes
     ),
     dict(
         slug="demo-stadium",
@@ -150,7 +153,11 @@ async def seed(settings: Settings) -> None:
                         seat_category=sells if isinstance(sells, str) else None,
                     ),
                 )
-            await events.set_status(session, actor, spec["slug"], EventStatus.PUBLISHED)
+            event = await events.set_status(session, actor, spec["slug"], EventStatus.PUBLISHED)
+            event.fee_fixed_minor = spec.get("fee_fixed_minor", 0)
+            if promo := spec.get("promo"):
+                session.add(PromoCode(event_id=event.id, code=promo[0], kind="percent", value=promo[1]))
+            await session.commit()
     await engine.dispose()
 
 

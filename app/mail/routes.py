@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import email
+import email.message
 from email import policy
 from pathlib import Path
 
@@ -41,10 +43,21 @@ async def message(settings: Settings, actor: Actor, name: str) -> Template:
     return page(
         "mail/message.html",
         name=name,
-        headers=parsed,
-        html=html.get_content() if html else None,
+        mail_headers=parsed,
+        html=_viewable(parsed, html.get_content()) if html else None,
         text=text.get_content() if text else "",
+        attachments=[part.get_filename() for part in parsed.iter_attachments() if part.get_filename()],
     )
+
+
+def _viewable(parsed: email.message.EmailMessage, html: str) -> str:
+    """Inline images (cid:) as data: URIs, and links that open in the page, for viewing in the browser."""
+    for part in parsed.walk():
+        content_id = (part["Content-ID"] or "").strip("<>")
+        if content_id and part.get_content_maintype() == "image":
+            data = base64.b64encode(part.get_content()).decode()
+            html = html.replace(f"cid:{content_id}", f"data:{part.get_content_type()};base64,{data}")
+    return '<base target="_top">' + html
 
 
 dev_mail_routes = [Router(path="/", include_in_schema=False, route_handlers=[mailbox, message])]

@@ -72,3 +72,28 @@ async def test_the_ticket_page_shows_the_qr_and_offers_a_calendar_file(theatre, 
     assert ics.headers["content-type"].startswith("text/calendar")
     assert "SUMMARY:The Play" in ics.text and "DTSTART:" in ics.text
     assert (await other_browser.get("/tickets/not-a-real-code")).status_code == 404
+
+
+async def test_the_dev_mailbox_shows_the_ticket_mail_with_its_qr_codes(theatre, browser, db, settings):
+    await hold_seats(browser, ["SR-C-1"])
+    number, token = pay_link(await check_out(browser))
+    await pay(browser, number, token)
+    engine = create_engine(settings.database_url, pool_size=2)
+    assert await deliver_due_mail(create_sessionmaker(engine), transport_for(settings)) == 1  # .eml in MAIL_DIR
+    await engine.dispose()
+    [name] = [p.name for p in settings.mail_dir.glob("*.eml")]
+    message = await browser.get(f"/dev/mail/{name}")
+    assert message.status_code == 200
+    assert "data:image/png;base64," in message.text and "cid:" not in message.text
+    code = await db.scalar(select(Ticket.code))
+    assert f"/tickets/{code}" in message.text and "event.ics" in message.text
+
+
+async def test_logged_in_buyers_find_their_tickets_under_my_tickets(theatre, browser, db):
+    await browser.register("fan@example.com", "Fan Person")
+    await hold_seats(browser, ["SR-D-1"])
+    number, token = pay_link(await check_out(browser, email="fan@example.com", name="Fan Person"))
+    await pay(browser, number, token)
+    mine = await browser.get("/my/tickets")
+    assert "The Play" in mine.text and "Stalls right · row D · seat 1" in mine.text
+    assert (await browser.get(f"/orders/{number}")).status_code == 200  # the owner needs no link
