@@ -115,3 +115,23 @@ async def test_an_order_page_needs_its_link(theatre, browser, other_browser, db)
     assert (await other_browser.get(f"/orders/{number}")).status_code == 404
     assert (await other_browser.get(f"/orders/{number}?k=forged")).status_code == 404
     assert (await other_browser.get(f"/orders/{number}?k={token}")).status_code == 200
+
+
+async def test_attendee_names_go_on_their_tickets_when_the_event_asks_for_them(theatre, browser, db):
+    from sqlalchemy import update
+
+    from app.events.models import Event
+
+    await db.execute(update(Event).values(collect_attendees=True))
+    await db.commit()
+    await hold_seats(browser, ["SR-E-1", "SR-E-2"])
+    page = await browser.get("/events/the-play/checkout")
+    assert 'name="attendee_name_1"' in page.text
+    bad = await check_out(browser, attendee_name_0="Grace Hopper", attendee_email_0="grace@")
+    assert bad.status_code == 422 and field_error(bad.text, "attendee_email_0")
+    number, token = pay_link(
+        await check_out(browser, attendee_name_0="Grace Hopper", attendee_email_0="grace@example.com")
+    )
+    await pay(browser, number, token)
+    names = dict((await db.execute(select(Ticket.seat_key, Ticket.attendee_name))).all())
+    assert names == {"SR-E-1": "Grace Hopper", "SR-E-2": "Ada Lovelace"}  # unnamed tickets carry the buyer's name
