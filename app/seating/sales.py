@@ -47,17 +47,7 @@ async def sell(
     ).all()
     changes = [SeatChange(r.key, "sold", r.version) for r in sold]
     for area_key, quantity in sorted(places.items()):
-        await session.execute(
-            select(EventArea.key)
-            .where(EventArea.event_id == event_id, EventArea.key == area_key)
-            .with_for_update(key_share=True)
-        )
-        held_by_cart = await session.scalar(
-            delete(AreaHold)
-            .where(AreaHold.event_id == event_id, AreaHold.area_key == area_key, AreaHold.cart_id == cart_id)
-            .returning(AreaHold.quantity)
-        )
-        held_by_cart = held_by_cart or 0  # gone when its hold lapsed and was reclaimed
+        held_by_cart = await _take_area_hold(session, event_id, area_key, cart_id)  # 0 if it lapsed and was reclaimed
         row = (
             await session.execute(
                 update(EventArea)
@@ -107,16 +97,7 @@ async def release_cart(session: AsyncSession, event_id: uuid.UUID, cart_id: uuid
         )
     ).all()
     for area_key in area_keys:
-        await session.execute(
-            select(EventArea.key)
-            .where(EventArea.event_id == event_id, EventArea.key == area_key)
-            .with_for_update(key_share=True)
-        )
-        quantity = await session.scalar(
-            delete(AreaHold)
-            .where(AreaHold.event_id == event_id, AreaHold.area_key == area_key, AreaHold.cart_id == cart_id)
-            .returning(AreaHold.quantity)
-        )
+        quantity = await _take_area_hold(session, event_id, area_key, cart_id)
         if quantity:
             changes.append(await _move_area(session, event_id, area_key, held=-quantity))
     return changes
@@ -138,6 +119,21 @@ async def return_sold(
     for area_key, quantity in sorted(places.items()):
         changes.append(await _move_area(session, event_id, area_key, sold=-quantity))
     return changes
+
+
+async def _take_area_hold(session: AsyncSession, event_id: uuid.UUID, area_key: str, cart_id: uuid.UUID) -> int:
+    """Lock the area row, then remove the cart's hold on it; returns the places it held."""
+    await session.execute(
+        select(EventArea.key)
+        .where(EventArea.event_id == event_id, EventArea.key == area_key)
+        .with_for_update(key_share=True)
+    )
+    quantity = await session.scalar(
+        delete(AreaHold)
+        .where(AreaHold.event_id == event_id, AreaHold.area_key == area_key, AreaHold.cart_id == cart_id)
+        .returning(AreaHold.quantity)
+    )
+    return quantity or 0
 
 
 async def _move_area(

@@ -155,3 +155,19 @@ async def test_concurrent_redemptions_never_exceed_max_uses(theatre, app, db):
     assert await db.scalar(select(func.count()).select_from(Order)) == 5
     for buyer in buyers:
         await buyer.client.aclose()
+
+
+async def test_standing_places_are_sold_and_ticketed_one_by_one(db, browser, settings):
+    from app.seating.models import EventArea
+    from tests.seating.conftest import make_seated_event
+
+    await make_seated_event(db, slug="the-gig", layout="arena", tiers={"floor": 3900, "lower": 5900, "upper": 2900})
+    await browser.post_form("/events/the-gig/areas/hold", {"area": "FLOOR", "quantity": "2"}, htmx=True)
+    await hold_seats(browser, ["L1-A-1"], slug="the-gig")
+    placed = await order(db, pay_link(await check_out(browser, slug="the-gig"))[0])
+    assert placed.total_minor == 2 * 3900 + 5900
+    assert (await _pay(db, settings, placed)).result == "paid"
+    area = await db.scalar(select(EventArea).execution_options(populate_existing=True))
+    assert (area.held, area.sold) == (0, 2)
+    tickets = (await db.execute(select(Ticket.area_key, Ticket.seat_key).order_by(Ticket.label))).all()
+    assert sorted(tickets, key=str) == sorted([("FLOOR", None), ("FLOOR", None), (None, "L1-A-1")], key=str)
