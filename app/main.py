@@ -42,6 +42,7 @@ from app.seating.routes import seating_page_routes
 from app.seating.snapshots import SnapshotCache
 from app.templating import environment
 from app.tickets.routes import ticket_routes
+from app.venues.designer_routes import designer_routes
 from app.venues.routes import venue_routes
 from app.web import (
     UsherSessionConfig,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *order_api_routes,
         *payment_routes,
         *ticket_routes,
+        *designer_routes,
         *seating_api_routes,
         create_static_files_router(
             path="/static", directories=[PROJECT_ROOT / "static"], name="static", include_in_schema=False

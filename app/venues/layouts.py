@@ -117,11 +117,6 @@ async def layout_choices(
     ]
 
 
-async def layouts_of_venue(session: AsyncSession, actor: Actor, venue_id: uuid.UUID) -> list[LayoutChoice]:
-    venue = await get_venue(session, actor, venue_id)
-    return await layout_choices(session, actor, venue.organization_id, venue.id)
-
-
 async def version_of_organization(
     session: AsyncSession, organization_id: uuid.UUID, version_id: uuid.UUID
 ) -> SeatLayoutVersion:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.errors import ValidationFailed
 from app.timeutil import all_timezones
-from app.venues import layouts, service
+from app.venues import designer, layouts, service
 from app.web import page
 
 
@@ -63,7 +63,7 @@ async def edit_venue_form(db: AsyncSession, user: Actor, venue_id: uuid.UUID) ->
         venue=venue,
         timezones=all_timezones(),
         form={"name": venue.name, "address": venue.address, "timezone": venue.timezone},
-        layouts=await layouts.layouts_of_venue(db, user, venue.id),
+        layouts=await designer.venue_layouts(db, user, venue.id),
         samples=layouts.sample_names(),
     )
 
@@ -89,7 +89,7 @@ async def import_layout(request: Request, db: AsyncSession, user: Actor, venue_i
         venue=venue,
         notice=notice,
         errors=errors,
-        layouts=await layouts.layouts_of_venue(db, user, venue_id),
+        layouts=await designer.venue_layouts(db, user, venue_id),
         samples=layouts.sample_names(),
     )
 
@@ -118,7 +118,7 @@ async def update_venue(request: Request, db: AsyncSession, user: Actor, venue_id
             timezones=all_timezones(),
             form=form,
             errors=exc.errors,
-            layouts=await layouts.layouts_of_venue(db, user, venue.id),
+            layouts=await designer.venue_layouts(db, user, venue.id),
             samples=layouts.sample_names(),
         )
     org = next(o for o in user.organizations if o.id == venue.organization_id)
