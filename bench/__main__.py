@@ -12,12 +12,12 @@ import json
 
 import uvloop
 
-from bench import holds, page, server, sse
+from bench import designer, holds, page, server, sse
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--mode", choices=["all", "holds", "sse", "page"], default="all")
+    parser.add_argument("--mode", choices=["all", "holds", "sse", "page", "designer"], default="all")
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--viewers", type=int, default=1000)
@@ -35,6 +35,16 @@ def main() -> None:
                 f"seat-map page (10,400 seats): p50 {r['p50_ms']} ms (goal <= 200), p95 {r['p95_ms']} ms, "
                 f"{r['brotli_kb']} KB brotli / {r['gzip_kb']} KB gzip (goal <= 250 KB), "
                 f"{r['uncompressed_kb']} KB uncompressed",
+                flush=True,
+            )
+        if args.mode in ("all", "designer"):
+            results["designer"] = designer.designer_timings(base, database_url)
+            r = results["designer"]
+            print(
+                f"designer (10,400 seats, headless Chromium): opens in {r['open_ms_median']} ms median "
+                f"(max {r['open_ms_max']}; goal <= 2000), select all + change category "
+                f"{r['select_all_and_recolour_ms_median']} ms median (max {r['select_all_and_recolour_ms_max']}; "
+                f"goal <= 500)",
                 flush=True,
             )
         if args.mode in ("all", "sse"):

@@ -127,6 +127,34 @@ function render() {
   }
   parts.push("</g>");
   svg.innerHTML = parts.join("");
+  circles = new Map([...svg.querySelectorAll("circle.seat")].map((el) => [el.dataset.id, el]));
+  shown = new Set(selection);
+  renderPanel();
+}
+
+// Selection changes touch only the circles whose state changed, not the whole drawing (10,000 seats).
+let circles = new Map();
+let shown = new Set();
+function showSelection() {
+  for (const id of shown) if (!selection.has(id)) circles.get(id)?.classList.remove("selected");
+  for (const id of selection) if (!shown.has(id)) circles.get(id)?.classList.add("selected");
+  shown = new Set(selection);
+  svg.querySelector(".overlay").innerHTML = "";
+  renderPanel();
+}
+
+// After seats changed category or flags: rebuild the seat list, repaint just those circles.
+function repaintSeats(ids) {
+  built = state.sections.map(sectionRows);
+  const colors = colorOf();
+  for (const id of ids) {
+    const [s, r, i] = id.split(":");
+    const seat = findSeat(Number(s), `${r}:${i}`);
+    const el = circles.get(id);
+    if (!seat || !el) continue;
+    el.style.setProperty("--seat", colors[seat.category] || "#999");
+    el.classList.toggle("flag-wheelchair", seat.flags.includes("wheelchair"));
+  }
   renderPanel();
 }
 
@@ -230,24 +258,27 @@ function findSeat(s, seatId) {
   return null;
 }
 
-// Apply a change to every selected seat: grid sections keep per-seat overrides, free sections change the seat.
+// Apply a change to every selected seat (grid sections keep per-seat overrides, free sections change the seat),
+// then repaint only those seats.
 function editSeats(edit) {
-  change(() => {
-    for (const id of selection) {
-      const [s, r, i] = id.split(":").map(Number);
-      const section = state.sections[s];
-      if (!section) continue;
-      if (section.kind === "grid") {
-        const key = `${r}:${i}`;
-        const current = findSeat(s, key);
-        const over = (section.overrides[key] ||= {});
-        edit(over, current || { category: section.category, flags: [] });
-      } else {
-        const seat = section.rows[r]?.seats[i];
-        if (seat) edit(seat, seat);
-      }
+  undoStack.push(snapshot());
+  redoStack.length = 0;
+  markDirty();
+  for (const id of selection) {
+    const [s, r, i] = id.split(":").map(Number);
+    const section = state.sections[s];
+    if (!section) continue;
+    if (section.kind === "grid") {
+      const key = `${r}:${i}`;
+      const current = findSeat(s, key);
+      const over = (section.overrides[key] ||= {});
+      edit(over, current || { category: section.category, flags: [] });
+    } else {
+      const seat = section.rows[r]?.seats[i];
+      if (seat) edit(seat, seat);
     }
-  });
+  }
+  repaintSeats(selection);
 }
 
 function deleteSelection() {
@@ -432,9 +463,10 @@ svg.addEventListener("pointerdown", (event) => {
     const id = seatEl.dataset.id;
     selectedArea = null;
     selectedSection = null;
+    const hadPanelTarget = selectedSection !== null || selectedArea !== null;
     if (event.shiftKey || event.ctrlKey || event.metaKey) { if (selection.has(id)) selection.delete(id); else selection.add(id); }
     else selection = new Set([id]);
-    render();
+    if (hadPanelTarget) render(); else showSelection();
   } else if (areaEl) {
     selection = new Set(); selectedSection = null; selectedArea = Number(areaEl.dataset.area); render();
   } else if (labelEl) {
@@ -479,10 +511,11 @@ svg.addEventListener("pointerup", () => {
   const [x1, y1] = done.now;
   if (done.kind === "band") {
     const ids = seatsIn(x0, y0, x1, y1);
+    const hadPanelTarget = selectedSection !== null || selectedArea !== null;
     selection = done.add ? new Set([...selection, ...ids]) : new Set(ids);
     selectedArea = null;
     selectedSection = null;
-    render();
+    if (hadPanelTarget) render(); else showSelection();
     return;
   }
   const width = Math.abs(x1 - x0);
@@ -579,11 +612,11 @@ function setTool(next) {
 
 let spaceDown = false;
 document.addEventListener("keydown", (event) => {
-  if (event.target.closest("input, select, textarea")) return;
+  if (event.target.closest?.("input, select, textarea")) return;
   const mod = event.ctrlKey || event.metaKey;
   if (mod && event.key.toLowerCase() === "z") { event.preventDefault(); if (event.shiftKey) redo(); else undo(); }
   else if (mod && event.key.toLowerCase() === "y") { event.preventDefault(); redo(); }
-  else if (mod && event.key.toLowerCase() === "a") { event.preventDefault(); selection = new Set(seatsIn(-1e9, -1e9, 1e9, 1e9)); selectedArea = null; selectedSection = null; render(); }
+  else if (mod && event.key.toLowerCase() === "a") { event.preventDefault(); selectAll(); }
   else if (mod && event.key.toLowerCase() === "s") { event.preventDefault(); save(version); }
   else if (event.key === "Delete" || event.key === "Backspace") { event.preventDefault(); deleteSelection(); }
   else if (event.key === "Escape") clearSelection();
@@ -714,7 +747,15 @@ document.getElementById("import-file").addEventListener("change", async (event) 
 });
 
 // Exposed for tests and benchmarks (read-only views plus the same entry points the UI uses).
-window.usherDesigner = { toDocument, selectAll: () => { selection = new Set(seatsIn(-1e9, -1e9, 1e9, 1e9)); render(); }, stats: () => ({ seats: built.reduce((t, rows) => t + rows.reduce((u, row) => u + row.seats.length, 0), 0), selected: selection.size }) };
+function selectAll() {
+  const hadPanelTarget = selectedSection !== null || selectedArea !== null;
+  selection = new Set(seatsIn(-1e9, -1e9, 1e9, 1e9));
+  selectedArea = null;
+  selectedSection = null;
+  if (hadPanelTarget) render(); else showSelection();
+}
+
+window.usherDesigner = { toDocument, selectAll, stats: () => ({ seats: built.reduce((t, rows) => t + rows.reduce((u, row) => u + row.seats.length, 0), 0), selected: selection.size }) };
 
 fit();
 render();
