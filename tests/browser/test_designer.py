@@ -139,6 +139,12 @@ def test_an_organizer_draws_a_hall_saves_it_and_sells_it(page: Page, owner, data
     page.get_by_label("Capacity").press("Enter")
     expect(page.get_by_test_id("capacity")).to_have_text("295")
 
+    # a text label, typed in the panel
+    page.get_by_role("button", name="Text", exact=True).click()
+    page.mouse.click(*map_point(page, 800, 900))
+    page.get_by_label("Text", exact=True).fill("Main entrance")
+    page.get_by_label("Text", exact=True).press("Enter")
+
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("save-state")).to_have_text("saved as version 1")
 
@@ -156,6 +162,7 @@ def test_an_organizer_draws_a_hall_saves_it_and_sells_it(page: Page, owner, data
     wheelchair = [seat.key for _, _, seat in seatmap.seats() if "wheelchair" in seat.flags]
     assert len(wheelchair) == 2 and all(key.startswith("S1-E-") for key in wheelchair)
     assert [(a.capacity, len(a.polygon)) for a in seatmap.ga_areas] == [(200, 4)]
+    assert [(t.text, t.x, t.y) for t in seatmap.texts] == [("Main entrance", 800, 900)]
 
     # an event on this version shows exactly these seats to buyers
     async def publish(session):
@@ -191,3 +198,49 @@ def test_an_organizer_draws_a_hall_saves_it_and_sells_it(page: Page, owner, data
     expect(page.locator("#seatmap circle.seat")).to_have_count(95)
     keys = sorted(page.evaluate("() => [...document.querySelectorAll('#seatmap circle.seat')].map(c => c.dataset.k)"))
     assert keys == sorted(seat.key for _, _, seat in seatmap.seats())
+
+
+def test_problems_are_shown_next_to_their_element_and_a_stale_save_loses_nothing(page: Page, owner, database_url):
+    email, layout_id, _ = owner
+    log_in(page, email)
+    page.goto(f"/manage/layouts/{layout_id}/edit")
+    page.get_by_role("button", name="Standing area").click()
+    drag(page, (200, 600), (500, 800))
+    page.get_by_label("Capacity").fill("0")
+    page.get_by_label("Capacity").press("Enter")
+    page.get_by_role("button", name="Save").click()
+    problems = page.get_by_test_id("problems")
+    expect(problems).to_contain_text("ga_areas[0] (GA1)")
+    expect(problems).to_contain_text("capacity of at least 1")
+    page.keyboard.press("Escape")
+    problems.get_by_role("button", name="ga_areas[0] (GA1)").click()
+    expect(page.get_by_role("heading", name="Standing area")).to_be_visible()  # the problem's element, selected
+    page.get_by_label("Capacity").fill("150")
+    page.get_by_label("Capacity").press("Enter")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("save-state")).to_have_text("saved as version 1")
+
+    # meanwhile a colleague saves version 2 from another browser
+    other = page.context.browser.new_context(base_url=page.url.split("/manage")[0]).new_page()
+    log_in(other, email)
+    other.goto(f"/manage/layouts/{layout_id}/edit")
+    other.get_by_role("button", name="Save").click()
+    expect(other.get_by_test_id("save-state")).to_have_text("saved as version 2")
+    other.context.close()
+
+    page.get_by_label("Capacity").fill("180")
+    page.get_by_label("Capacity").press("Enter")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_test_id("problems")).to_contain_text("Someone saved version 2")
+    page.get_by_role("button", name="Save mine as version 3").click()
+    expect(page.get_by_test_id("save-state")).to_have_text("saved as version 3")
+
+    async def latest(session):
+        return await session.scalar(
+            select(SeatLayoutVersion.document)
+            .where(SeatLayoutVersion.layout_id == layout_id)
+            .order_by(SeatLayoutVersion.version.desc())
+            .limit(1)
+        )
+
+    assert _run(database_url, latest)["ga_areas"][0]["capacity"] == 180

@@ -1,0 +1,98 @@
+// The designer's state: the document being drawn, the selection, and the undo history.
+import { gridRows } from "./geometry.js";
+import { clearSelection, render } from "./designer.js";
+
+export const root = document.getElementById("designer");
+export const saveState = root.querySelector(".save-state");
+// --- state: the document's parts, sections as the editor knows them (grid = still parametric, free = as loaded)
+export const ed = {
+  state: fromDocument(JSON.parse(document.getElementById("design-document").textContent)),
+  version: Number(root.dataset.version),
+  selection: new Set(), // seat ids "section:row:seat"
+  selectedArea: null, // index into state.areas
+  selectedSection: null, // index of a section whose settings the panel shows
+  selectedText: null, // index into state.texts
+  tool: "select",
+  dirty: false,
+  built: [], // per section: [{label, seats: [{id, key, number, x, y, category, flags}]}]
+};
+export const undoStack = [];
+export const redoStack = [];
+
+export function fromDocument(doc) {
+  return {
+    name: doc.name, width: doc.width, height: doc.height,
+    categories: doc.categories.map((c) => ({ ...c })),
+    stage: doc.stage ? { ...doc.stage } : null,
+    shapes: doc.shapes || [], texts: (doc.texts || []).map((t) => ({ ...t })),
+    areas: (doc.ga_areas || []).map((a) => ({ ...a, polygon: a.polygon.map((p) => [...p]) })),
+    sections: doc.sections.map((s) => ({
+      kind: "free", key: s.key, name: s.name,
+      rows: s.rows.map((r) => ({ label: r.label, seats: r.seats.map((seat) => ({ ...seat, flags: [...(seat.flags || [])] })) })),
+    })),
+  };
+}
+
+export function sectionRows(section) {
+  if (section.kind === "grid") return gridRows(section);
+  return section.rows.map((row, r) => ({ label: row.label, seats: row.seats.map((seat, i) => ({ ...seat, id: `${r}:${i}` })) }));
+}
+
+export function toDocument() {
+  return {
+    format: "usher.seatmap/1", name: ed.state.name, width: ed.state.width, height: ed.state.height,
+    categories: ed.state.categories,
+    sections: ed.state.sections.map((section, s) => ({
+      key: section.key, name: section.name,
+      rows: ed.built[s].map((row) => ({
+        label: row.label,
+        seats: row.seats.map(({ key, number, x, y, category, flags }) => ({ key, number, x, y, category, flags })),
+      })),
+    })),
+    ga_areas: ed.state.areas.map(({ key, name, polygon, capacity, category }) => ({ key, name, polygon, capacity, category })),
+    stage: ed.state.stage, shapes: ed.state.shapes, texts: ed.state.texts,
+  };
+}
+
+// --- history ---------------------------------------------------------------------------------------------
+export function snapshot() { return JSON.stringify(ed.state); }
+export function change(mutate) {
+  undoStack.push(snapshot());
+  if (undoStack.length > 100) undoStack.shift();
+  redoStack.length = 0;
+  mutate();
+  markDirty();
+  render();
+}
+export function undo() { if (undoStack.length) { redoStack.push(snapshot()); ed.state = JSON.parse(undoStack.pop()); markDirty(); clearSelection(); } }
+export function redo() { if (redoStack.length) { undoStack.push(snapshot()); ed.state = JSON.parse(redoStack.pop()); markDirty(); clearSelection(); } }
+export function markDirty() { ed.dirty = true; saveState.textContent = "unsaved changes"; }
+window.addEventListener("beforeunload", (event) => { if (ed.dirty) event.preventDefault(); });
+
+// --- drawing ----------------------------------------------------------------------------------------------
+export const esc = (text) => String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+export const colorOf = () => Object.fromEntries(ed.state.categories.map((c) => [c.key, c.color]));
+
+export function centroid(points) {
+  return [points.reduce((t, p) => t + p[0], 0) / points.length, points.reduce((t, p) => t + p[1], 0) / points.length];
+}
+
+export function selectedSeats() {
+  const result = [];
+  for (const id of ed.selection) {
+    const [s, r, i] = id.split(":").map(Number);
+    const seat = findSeat(s, `${r}:${i}`);
+    if (seat) result.push({ ...seat, s, r, i });
+  }
+  return result;
+}
+export function findSeat(s, seatId) {
+  for (const row of ed.built[s] || []) for (const seat of row.seats) if (seat.id === seatId) return seat;
+  return null;
+}
+
+export function uniqueKey(prefix, taken) {
+  let n = 1;
+  while (taken.has(`${prefix}${n}`)) n += 1;
+  return `${prefix}${n}`;
+}
