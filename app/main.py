@@ -21,6 +21,7 @@ from litestar.template.config import TemplateConfig
 from redis.asyncio import BlockingConnectionPool, Redis
 
 from app.accounts.routes import account_routes
+from app.checkin.routes import checkin_routes
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_engine, create_sessionmaker, warm_pool
 from app.errors import DomainError
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *payment_routes,
         *ticket_routes,
         *designer_routes,
+        *checkin_routes,
         *seating_api_routes,
         create_static_files_router(
             path="/static", directories=[PROJECT_ROOT / "static"], name="static", include_in_schema=False

@@ -1,6 +1,7 @@
 """Imports every domain's models so the metadata (Alembic, tests) sees all tables."""
 
 from app.accounts.models import ApiToken, Invitation, Membership, Organization, PasswordResetToken, User
+from app.checkin.models import Scan
 from app.db import Base
 from app.events.models import Event, EventCover, PriceTier
 from app.mail.models import MailAttachment, OutboundMail
@@ -30,6 +31,7 @@ __all__ = [
     "PaymentRecord",
     "PriceTier",
     "PromoCode",
+    "Scan",
     "SeatLayout",
     "SeatLayoutVersion",
     "Ticket",

@@ -36,6 +36,10 @@ class Ticket(UUIDPrimaryKey, Base):
     attendee_name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(10), default="valid")
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # Door check-in: set once by a conditional update (first scan wins); cleared only by a manager's undo.
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    checked_in_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    checked_in_device: Mapped[str | None] = mapped_column(String(64))
 
 
 class OrganizationKey(Base):

@@ -1,0 +1,279 @@
+// The door scanner: camera (BarcodeDetector, else jsQR) or typed codes; online every scan is one request,
+// offline it is judged on the device (Ed25519 signature checked with WebCrypto against the ticket list taken
+// along) and queued in IndexedDB until it syncs. Nothing scanned is ever dropped.
+
+const root = document.getElementById("scanner");
+const slug = root.dataset.event;
+const csrf = root.dataset.csrf;
+const verdictBox = document.getElementById("verdict");
+const netState = root.querySelector("[data-testid=net-state]");
+const device = localStorage.getItem("usher-device") || `scanner-${crypto.randomUUID().slice(0, 8)}`;
+localStorage.setItem("usher-device", device);
+
+// --- IndexedDB: the ticket list, offline check-ins, the queue of unsynced scans ------------------------------
+const dbReady = new Promise((resolve, reject) => {
+  const request = indexedDB.open("usher-scanner", 1);
+  request.onupgradeneeded = () => {
+    const db = request.result;
+    db.createObjectStore("bundles");
+    db.createObjectStore("queue", { keyPath: "local_id" });
+  };
+  request.onsuccess = () => resolve(request.result);
+  request.onerror = () => reject(request.error);
+});
+async function store(name, mode, work) {
+  const db = await dbReady;
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(name, mode);
+    const result = work(tx.objectStore(name));
+    tx.oncomplete = () => resolve(result?.result ?? result);
+    tx.onerror = () => reject(tx.error);
+  });
+}
+const queued = async () => (await store("queue", "readonly", (s) => s.getAll())).filter((scan) => scan.slug === slug);
+
+// --- the ticket list taken along ------------------------------------------------------------------------------
+let bundle = null; // {event, public_key, generated_at, tickets: Map(code -> {status, label, tier, name, checkedInAt})}
+let publicKey = null;
+
+async function useBundle(raw) {
+  bundle = { ...raw, tickets: new Map(raw.tickets.map(([code, status, label, tier, name, at]) => [code, { status, label, tier, name, checkedInAt: at }])) };
+  root.querySelector("[data-testid=bundle-size]").textContent = bundle.tickets.size;
+  try {
+    publicKey = raw.public_key
+      ? await crypto.subtle.importKey("raw", Uint8Array.from(atob(raw.public_key), (c) => c.charCodeAt(0)), { name: "Ed25519" }, false, ["verify"])
+      : null;
+  } catch { publicKey = null; } // a browser without Ed25519 still checks the list; signatures wait for sync
+}
+
+async function refreshBundle() {
+  const response = await fetch(`/scan/${slug}/bundle`, { headers: { Accept: "application/json" } });
+  if (!isJson(response)) throw new Error("signed out");
+  const raw = await response.json();
+  // Check-ins made here and not yet synced stay marked.
+  for (const scan of await queued()) if (scan.verdict === "valid") for (const row of raw.tickets) if (row[0] === scan.ticketCode) row[5] ||= scan.scanned_at;
+  await store("bundles", "readwrite", (s) => s.put(raw, slug));
+  await useBundle(raw);
+}
+
+function isJson(response) {
+  return response.ok && !response.redirected && (response.headers.get("content-type") || "").includes("json");
+}
+
+// --- verdicts -------------------------------------------------------------------------------------------------
+const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "");
+
+function show(verdict) {
+  const titles = { valid: "Valid", duplicate: "Already checked in", invalid: "Invalid" };
+  verdictBox.className = `verdict ${verdict.result}`;
+  verdictBox.querySelector(".verdict-title").textContent = titles[verdict.result];
+  const who = [verdict.label, verdict.tier, verdict.attendee].filter(Boolean).join(" · ");
+  let detail = who;
+  if (verdict.result === "duplicate") detail = `${who} — checked in at ${time(verdict.checked_in_at)}${verdict.checked_in_by ? ` by ${verdict.checked_in_by}` : ""}${verdict.checked_in_device ? ` (${verdict.checked_in_device})` : ""}`;
+  if (verdict.result === "invalid") detail = [verdict.reason, who].filter(Boolean).join(" — ");
+  if (verdict.offline) detail += " (checked on this device; will sync)";
+  verdictBox.querySelector(".verdict-detail").textContent = detail;
+  signal(verdict.result);
+}
+
+let audio = null;
+function signal(result) {
+  navigator.vibrate?.(result === "valid" ? 80 : result === "duplicate" ? [60, 60, 60] : [200, 80, 200]);
+  try {
+    audio ||= new AudioContext();
+    const tone = audio.createOscillator();
+    tone.frequency.value = result === "valid" ? 880 : result === "duplicate" ? 520 : 220;
+    tone.connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + (result === "valid" ? 0.12 : 0.35));
+  } catch { /* no sound on this device */ }
+}
+
+// --- judging a code ---------------------------------------------------------------------------------------------
+async function handle(text) {
+  if (navigator.onLine) {
+    try {
+      const response = await fetch(`/scan/${slug}/check-in`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+        body: JSON.stringify({ code: text, device }),
+      });
+      if (isJson(response)) {
+        const verdict = await response.json();
+        show(verdict);
+        setNet(true);
+        return verdict;
+      }
+      if (response.redirected || response.status === 401) signedOut();
+    } catch { /* the network is gone: judge it here */ }
+  }
+  setNet(false);
+  const verdict = await judgeOffline(text);
+  show(verdict);
+  return verdict;
+}
+
+const b64url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4)), (c) => c.charCodeAt(0));
+
+async function judgeOffline(text) {
+  const scannedAt = new Date().toISOString();
+  let code = text.trim();
+  let verdict;
+  if (!bundle) verdict = { result: "invalid", reason: "No ticket list on this device yet: connect once before the doors open." };
+  else if (code.startsWith("U1.")) {
+    try {
+      const [, payloadText, signatureText] = code.split(".");
+      const payload = b64url(payloadText);
+      const claim = JSON.parse(new TextDecoder().decode(payload));
+      if (claim.o !== bundle.event.organization) verdict = { result: "invalid", reason: "This ticket belongs to another organizer." };
+      else if (publicKey && !(await crypto.subtle.verify({ name: "Ed25519" }, publicKey, b64url(signatureText), payload))) verdict = { result: "invalid", reason: "Forged or altered code." };
+      else if (claim.e !== bundle.event.id) verdict = { result: "invalid", reason: "This ticket is for another event." };
+      else code = claim.t;
+    } catch { verdict = { result: "invalid", reason: "Unreadable code." }; }
+  }
+  const ticket = bundle?.tickets.get(code);
+  if (!verdict) {
+    if (!ticket) verdict = { result: "invalid", reason: "Unknown ticket." };
+    else if (ticket.status !== "valid") verdict = { result: "invalid", reason: "This ticket was refunded or cancelled.", label: ticket.label, tier: ticket.tier, attendee: ticket.name };
+    else if (ticket.checkedInAt) verdict = { result: "duplicate", label: ticket.label, tier: ticket.tier, attendee: ticket.name, checked_in_at: ticket.checkedInAt };
+    else { ticket.checkedInAt = scannedAt; verdict = { result: "valid", label: ticket.label, tier: ticket.tier, attendee: ticket.name }; }
+  }
+  verdict.offline = true;
+  await store("queue", "readwrite", (s) => s.put({ local_id: crypto.randomUUID(), slug, code: text.trim(), ticketCode: code, scanned_at: scannedAt, verdict: verdict.result }));
+  await showQueue();
+  return verdict;
+}
+
+// --- syncing ----------------------------------------------------------------------------------------------------
+let syncing = false;
+async function sync() {
+  if (syncing || !navigator.onLine) return;
+  syncing = true;
+  try {
+    const scans = await queued();
+    if (scans.length) {
+      const response = await fetch(`/scan/${slug}/sync`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+        body: JSON.stringify({ device, scans: scans.map(({ local_id, code, scanned_at }) => ({ local_id, code, scanned_at })) }),
+      });
+      if (!isJson(response)) { signedOut(); return; }
+      await response.json();
+      await store("queue", "readwrite", (s) => { for (const scan of scans) s.delete(scan.local_id); });
+    }
+    await refreshBundle();
+    localStorage.setItem(`usher-synced-${slug}`, new Date().toISOString());
+    document.getElementById("login-again").hidden = true;
+    setNet(true);
+  } catch {
+    setNet(false);
+  } finally {
+    syncing = false;
+    await showQueue();
+  }
+}
+
+function signedOut() { document.getElementById("login-again").hidden = false; }
+
+async function showQueue() {
+  root.querySelector("[data-testid=unsynced]").textContent = (await queued()).length;
+  const last = localStorage.getItem(`usher-synced-${slug}`);
+  root.querySelector("[data-testid=last-sync]").textContent = last ? `synced ${time(last)}` : "never synced";
+}
+
+function setNet(reachable) {
+  const online = navigator.onLine && reachable !== false;
+  netState.textContent = online ? "online" : "offline";
+  netState.dataset.state = online ? "online" : "offline";
+}
+window.addEventListener("online", () => { setNet(true); sync(); });
+window.addEventListener("offline", () => setNet(false));
+setInterval(sync, 5000);
+
+// --- manual lookup ----------------------------------------------------------------------------------------------
+document.getElementById("manual").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const query = document.getElementById("manual-query").value.trim();
+  const results = document.getElementById("results");
+  results.replaceChildren();
+  if (!query) return;
+  if (query.startsWith("U1.") || bundle?.tickets.has(query)) { await handle(query); return; }
+  let found = [];
+  if (navigator.onLine) {
+    try {
+      const response = await fetch(`/scan/${slug}/lookup?q=${encodeURIComponent(query)}`, { headers: { Accept: "application/json" } });
+      if (isJson(response)) found = (await response.json()).tickets;
+    } catch { /* offline: the list on the device */ }
+  }
+  if (!found.length && bundle) {
+    const needle = query.toLowerCase();
+    for (const [code, t] of bundle.tickets) if (t.name.toLowerCase().includes(needle)) found.push({ code, label: t.label, tier: t.tier, attendee: t.name, status: t.status, checked_in_at: t.checkedInAt });
+  }
+  for (const ticket of found.slice(0, 20)) {
+    const item = document.createElement("li");
+    const button = Object.assign(document.createElement("button"), { type: "button", className: "big", textContent: "Check in" });
+    button.addEventListener("click", () => handle(ticket.code));
+    item.append(`${ticket.attendee} · ${ticket.label} · ${ticket.tier}${ticket.checked_in_at ? " (in)" : ""}`, button);
+    results.append(item);
+  }
+  if (!found.length) results.append(Object.assign(document.createElement("li"), { textContent: "No ticket matches." }));
+});
+
+// --- the camera -------------------------------------------------------------------------------------------------
+const video = document.getElementById("camera");
+let lastText = "";
+let lastAt = 0;
+
+async function startCamera() {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
+  video.srcObject = stream;
+  await video.play();
+  const [track] = stream.getVideoTracks();
+  const torch = document.getElementById("torch");
+  if (track.getCapabilities?.().torch) {
+    torch.hidden = false;
+    torch.onclick = async () => {
+      const on = torch.getAttribute("aria-pressed") !== "true";
+      await track.applyConstraints({ advanced: [{ torch: on }] });
+      torch.setAttribute("aria-pressed", String(on));
+    };
+  }
+  const detector = "BarcodeDetector" in window ? new BarcodeDetector({ formats: ["qr_code"] }) : null;
+  const canvas = document.getElementById("frame");
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  const tick = async () => {
+    if (video.readyState >= 2) {
+      let text = null;
+      try {
+        if (detector) text = (await detector.detect(video))[0]?.rawValue ?? null;
+      } catch { /* fall back to jsQR below */ }
+      if (!text && window.jsQR) {
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+        context.drawImage(video, 0, 0);
+        text = window.jsQR(context.getImageData(0, 0, canvas.width, canvas.height).data, canvas.width, canvas.height)?.data ?? null;
+      }
+      const now = Date.now();
+      if (text && (text !== lastText || now - lastAt > 3000)) {
+        lastText = text;
+        lastAt = now;
+        await handle(text);
+      }
+    }
+    setTimeout(tick, 150);
+  };
+  tick();
+}
+document.getElementById("start-camera").addEventListener("click", () => startCamera().catch((error) => {
+  show({ result: "invalid", reason: `No camera: ${error.message}. Use the search below.` });
+}));
+
+// --- start -------------------------------------------------------------------------------------------------------
+if ("serviceWorker" in navigator) navigator.serviceWorker.register("/scan/sw.js", { scope: "/scan/" }).catch(() => {});
+(async () => {
+  setNet(navigator.onLine);
+  const saved = await store("bundles", "readonly", (s) => s.get(slug));
+  if (saved) await useBundle(saved);
+  await sync();
+  root.dataset.ready = "true";
+})();

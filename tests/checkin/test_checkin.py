@@ -1,0 +1,171 @@
+"""Door check-in: first scan wins, every verdict is right and logged, offline scans reconcile."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from app.accounts.models import Role
+from app.checkin.models import Scan
+from app.events.models import Event
+from app.tickets.models import Ticket
+from tests.checkin.conftest import door_staff, log_in
+from tests.seating.conftest import make_seated_event
+
+
+async def scan(browser, slug: str, code: str, device: str = "gate-1"):
+    token = await browser.csrf_token()
+    return await browser.client.post(
+        f"/scan/{slug}/check-in", json={"code": code, "device": device}, headers={"X-CSRFToken": token}
+    )
+
+
+async def test_the_first_scan_is_valid_and_the_next_says_when_where_and_by_whom(door, browser, db):
+    await log_in(browser, db, await door_staff(db, door))
+    page = await browser.get("/scan/tonight")
+    assert page.status_code == 200 and 'rel="manifest"' in page.text
+    ticket = door.tickets[0]
+    first = (await scan(browser, "tonight", door.qr[ticket.code])).json()
+    assert first["result"] == "valid" and first["label"] == "Stalls left · row A · seat 1"
+    assert first["attendee"] == "Ada Lovelace"
+    again = (await scan(browser, "tonight", door.qr[ticket.code], device="gate-2")).json()
+    assert again["result"] == "duplicate"
+    assert (again["checked_in_by"], again["checked_in_device"]) == ("Dora Door", "gate-1") and again["checked_in_at"]
+    typed = (await scan(browser, "tonight", door.tickets[1].code)).json()  # a typed ticket code works too
+    assert typed["result"] == "valid"
+    results = Counter(await db.scalars(select(Scan.result)))
+    assert results == Counter({"valid": 2, "duplicate": 1})
+
+
+async def test_two_scanners_racing_for_one_ticket_exactly_one_wins(door, browser, db):
+    await log_in(browser, db, await door_staff(db, door))
+    code = door.qr[door.tickets[0].code]
+    await browser.csrf_token()
+    start = asyncio.Event()
+
+    async def attempt(n):
+        await start.wait()
+        return (await scan(browser, "tonight", code, device=f"gate-{n}")).json()["result"]
+
+    tasks = [asyncio.create_task(attempt(n)) for n in range(20)]
+    start.set()
+    assert Counter(await asyncio.gather(*tasks)) == Counter({"valid": 1, "duplicate": 19})
+
+
+async def test_forged_foreign_refunded_and_unreadable_codes_are_invalid_with_a_reason(door, browser, db, settings):
+    await log_in(browser, db, await door_staff(db, door))
+    qr = door.qr[door.tickets[0].code]
+    prefix, payload, signature = qr.split(".")
+    tampered = f"{prefix}.{payload[:-2]}{'A' if payload[-2] != 'A' else 'B'}{payload[-1]}.{signature}"
+    assert (await scan(browser, "tonight", tampered)).json()["reason"] in (
+        "Forged or altered code.",
+        "Unreadable code.",
+    )
+    forged = f"{prefix}.{payload}.{signature[:-3]}AAA"
+    assert (await scan(browser, "tonight", forged)).json()["reason"] == "Forged or altered code."
+    assert (await scan(browser, "tonight", "garbage")).json()["reason"] == "Unknown ticket."
+    assert (await scan(browser, "tonight", "x" * 500)).json()["reason"] == "Unreadable code."
+    await db.execute(update(Ticket).where(Ticket.id == door.tickets[2].id).values(status="void"))
+    await db.commit()
+    refunded = (await scan(browser, "tonight", door.qr[door.tickets[2].code])).json()
+    assert refunded["result"] == "invalid" and "refunded" in refunded["reason"]
+    # a ticket of another event of the same organizer
+    other = await make_seated_event(db, slug="other-night")
+    await db.execute(update(Event).where(Event.id == other.id).values(organization_id=door.owner.organizations[0].id))
+    await db.execute(
+        update(Event)
+        .where(Event.id == other.id)
+        .values(starts_at=datetime.now(UTC), ends_at=datetime.now(UTC) + timedelta(hours=2))
+    )
+    await db.commit()
+    foreign = (await scan(browser, "other-night", qr)).json()
+    assert foreign["result"] == "invalid" and "another event" in foreign["reason"]
+    assert await db.scalar(select(func.count()).select_from(Scan).where(Scan.result == "invalid")) == 6
+    assert await db.scalar(select(func.count()).select_from(Ticket).where(Ticket.checked_in_at.is_not(None))) == 0
+
+
+async def test_an_event_that_is_not_today_turns_tickets_away(door, browser, db):
+    await log_in(browser, db, await door_staff(db, door))
+    await db.execute(
+        update(Event).values(
+            starts_at=datetime.now(UTC) + timedelta(days=3), ends_at=datetime.now(UTC) + timedelta(days=3, hours=3)
+        )
+    )
+    await db.commit()
+    verdict = (await scan(browser, "tonight", door.qr[door.tickets[0].code])).json()
+    assert verdict["result"] == "invalid" and "not today" in verdict["reason"]
+
+
+async def test_offline_scans_sync_once_and_the_earliest_scan_wins(door, browser, db):
+    await log_in(browser, db, await door_staff(db, door))
+    code = door.qr[door.tickets[0].code]
+    now = datetime.now(UTC)
+    token = await browser.csrf_token()
+
+    async def sync(device, scans):
+        response = await browser.client.post(
+            "/scan/tonight/sync", json={"device": device, "scans": scans}, headers={"X-CSRFToken": token}
+        )
+        assert response.status_code == 201 or response.status_code == 200, response.text
+        return [v["result"] for v in response.json()["verdicts"]]
+
+    later = {"local_id": "b-1", "code": code, "scanned_at": (now - timedelta(minutes=1)).isoformat()}
+    earlier = {"local_id": "a-1", "code": code, "scanned_at": (now - timedelta(minutes=5)).isoformat()}
+    other = {"local_id": "a-2", "code": door.tickets[1].code, "scanned_at": (now - timedelta(minutes=4)).isoformat()}
+    assert await sync("gate-b", [later]) == ["valid"]
+    assert await sync("gate-a", [earlier, other]) == ["valid", "valid"]  # earlier than gate-b's: it wins
+    assert await sync("gate-a", [earlier, other]) == ["valid", "valid"]  # a retried sync repeats nothing
+    scans = dict((await db.execute(select(Scan.local_id, Scan.result))).all())
+    assert scans == {"b-1": "duplicate", "a-1": "valid", "a-2": "valid"}
+    ticket = await db.scalar(
+        select(Ticket).where(Ticket.id == door.tickets[0].id).execution_options(populate_existing=True)
+    )
+    assert ticket.checked_in_device == "gate-a"
+
+
+async def test_lookup_bundle_and_undo(door, browser, other_browser, db):
+    await log_in(browser, db, await door_staff(db, door))
+    found = (await browser.get("/scan/tonight/lookup?q=ada")).json()["tickets"]
+    assert len(found) == 3 and {t["attendee"] for t in found} == {"Ada Lovelace"}
+    by_email = (await browser.get("/scan/tonight/lookup?q=ada@example.com")).json()["tickets"]
+    assert len(by_email) == 3
+    bundle = (await browser.get("/scan/tonight/bundle")).json()
+    assert len(bundle["tickets"]) == 3 and bundle["public_key"]
+    assert "@" not in str(bundle)  # no e-mail addresses leave with the scanner
+    code = door.tickets[0].code
+    await scan(browser, "tonight", code)
+    token = await browser.csrf_token()
+    refused = await browser.client.post(
+        "/scan/tonight/undo", json={"code": code, "reason": "wrong person"}, headers={"X-CSRFToken": token}
+    )
+    assert refused.status_code == 403  # door staff cannot undo
+    await log_in(other_browser, db, await door_staff(db, door, Role.MANAGER))
+    token = await other_browser.csrf_token()
+    undone = await other_browser.client.post(
+        "/scan/tonight/undo", json={"code": code, "reason": "wrong person"}, headers={"X-CSRFToken": token}
+    )
+    assert undone.status_code == 200
+    assert (await scan(browser, "tonight", code)).json()["result"] == "valid"
+    assert await db.scalar(select(Scan.reason).where(Scan.result == "undone")) == "wrong person"
+
+
+async def test_other_organizations_cannot_scan_or_download(door, browser, db):
+    stranger = await make_seated_event(db, slug="stranger")
+    await log_in(browser, db, stranger.actor.user_id)
+    assert (await browser.get("/scan/tonight")).status_code == 404
+    assert (await browser.get("/scan/tonight/bundle")).status_code == 404
+    assert (await scan(browser, "tonight", door.tickets[0].code)).status_code == 404
+    assert await db.scalar(select(func.count()).select_from(Scan)) == 0
+
+
+async def test_the_dashboard_counts_check_ins_by_tier_and_section(door, browser, db):
+    await log_in(browser, db, door.owner.user_id)
+    await scan(browser, "tonight", door.tickets[0].code)
+    await scan(browser, "tonight", "garbage")
+    page = await browser.get("/manage/events/tonight/checkins")
+    assert page.status_code == 200
+    assert 'data-testid="checked-in">1<' in page.text and 'data-testid="sold">3<' in page.text
+    assert "Stalls left" in page.text and "Unknown ticket." in page.text
