@@ -37,6 +37,7 @@ def _verdict_json(verdict: service.Verdict) -> dict:
         "tier": verdict.tier,
         "attendee": verdict.attendee,
         "order": verdict.order_number,
+        "code": verdict.code,
         "checked_in_at": verdict.checked_in_at.isoformat() if verdict.checked_in_at else None,
         "checked_in_by": verdict.checked_in_by,
         "checked_in_device": verdict.checked_in_device,

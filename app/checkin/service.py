@@ -35,6 +35,7 @@ class Verdict:
     tier: str = ""
     attendee: str = ""
     order_number: str = ""
+    code: str = ""  # the ticket's code, so a scanner can mark it in its offline list
     checked_in_at: datetime | None = None
     checked_in_by: str = ""
     checked_in_device: str = ""
@@ -86,6 +87,7 @@ async def _resolve(session: AsyncSession, event: Event, text: str) -> tuple[Tick
 
 async def _describe(session: AsyncSession, ticket: Ticket, verdict: Verdict) -> Verdict:
     verdict.label, verdict.tier, verdict.attendee = ticket.label, ticket.tier_name, ticket.attendee_name
+    verdict.code = ticket.code
     verdict.order_number = await session.scalar(select(Order.number).where(Order.id == ticket.order_id)) or ""
     if ticket.checked_in_at is not None:
         verdict.checked_in_at = ticket.checked_in_at

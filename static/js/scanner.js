@@ -26,7 +26,7 @@ async function store(name, mode, work) {
   return new Promise((resolve, reject) => {
     const tx = db.transaction(name, mode);
     const result = work(tx.objectStore(name));
-    tx.oncomplete = () => resolve(result?.result ?? result);
+    tx.oncomplete = () => resolve(result instanceof IDBRequest ? result.result : result);
     tx.onerror = () => reject(tx.error);
   });
 }
@@ -100,6 +100,8 @@ async function handle(text) {
       });
       if (isJson(response)) {
         const verdict = await response.json();
+        const known = bundle?.tickets.get(verdict.code);
+        if (known && verdict.result !== "invalid") known.checkedInAt ||= verdict.checked_in_at || new Date().toISOString();
         show(verdict);
         setNet(true);
         return verdict;

@@ -1,0 +1,180 @@
+"""The door scanner in Chromium: a real ticket's QR read by the (fake) camera, typed codes, and a network cut
+in the middle of the doors opening."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select, update
+
+from app.accounts.models import User
+from app.accounts.passwords import hash_password
+from app.db import create_engine, create_sessionmaker
+from app.events.models import Event
+from app.orders.completion import complete_payment
+from app.orders.placing import CheckoutForm, place_order
+from app.seating.service import hold_seats
+from app.tickets.models import Ticket
+from app.tickets.qr import qr_png
+from app.tickets.service import qr_texts
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import _settings_for, run_blocking
+from tests.seating.conftest import make_seated_event
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def tonight(database_url, redis_url) -> dict:
+    """An event happening now with three paid tickets; returns the slug, the owner's e-mail and the QR texts."""
+    slug = f"gig-{uuid.uuid4().hex[:6]}"
+    settings = _settings_for(database_url, redis_url)
+
+    async def create():
+        engine = create_engine(database_url, pool_size=1)
+        async with create_sessionmaker(engine)() as session:
+            event = await make_seated_event(session, slug=slug)
+            now = datetime.now(UTC)
+            await session.execute(
+                update(Event)
+                .where(Event.id == event.id)
+                .values(starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=4))
+            )
+            await session.execute(
+                update(User).where(User.id == event.actor.user_id).values(password_hash=hash_password(PASSWORD))
+            )
+            await session.commit()
+            cart = uuid.uuid4()
+            await hold_seats(
+                session, slug, cart, ["SL-B-1", "SL-B-2", "SL-B-3"], ttl_seconds=600, max_seats=10, holder_tag="t"
+            )
+            db_event = await session.get(Event, event.id)
+            placed = await place_order(
+                session,
+                db_event,
+                cart,
+                CheckoutForm("ada@example.com", "Ada Lovelace"),
+                settings=settings,
+                user_id=None,
+            )
+            await complete_payment(
+                session,
+                settings,
+                placed.order.id,
+                provider="test",
+                external_id="t1",
+                reference=None,
+                amount_minor=placed.order.total_minor,
+                currency=placed.order.currency,
+            )
+            tickets = list((await session.scalars(select(Ticket).order_by(Ticket.seat_key))).all())
+            texts = await qr_texts(session, tickets, "test-secret-" + "x" * 32)
+            await session.commit()
+        await engine.dispose()
+        return {
+            "slug": slug,
+            "email": event.actor.email,
+            "qr": [texts[t.id] for t in tickets],
+            "codes": [t.code for t in tickets],
+        }
+
+    return run_blocking(asyncio.run, create())
+
+
+def log_in(page: Page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Manage")).to_be_visible()
+
+
+def open_scanner(page: Page, slug: str) -> None:
+    page.goto(f"/scan/{slug}")
+    expect(page.locator("#scanner[data-ready=true]")).to_be_attached()
+    expect(page.get_by_test_id("bundle-size")).to_have_text("3")
+
+
+def type_code(page: Page, code: str) -> None:
+    page.get_by_label("Ticket code, name, e-mail or order number").fill(code)
+    page.get_by_role("button", name="Find").click()
+
+
+def test_typed_codes_and_a_network_cut(page: Page, tonight):
+    log_in(page, tonight["email"])
+    open_scanner(page, tonight["slug"])
+    expect(page.get_by_test_id("net-state")).to_have_text("online")
+    type_code(page, tonight["codes"][0])
+    expect(page.get_by_test_id("verdict")).to_contain_text("Valid")
+    expect(page.get_by_test_id("verdict")).to_contain_text("Stalls left · row B · seat 1")
+    type_code(page, tonight["codes"][0])
+    expect(page.get_by_test_id("verdict")).to_contain_text("Already checked in")
+
+    page.context.set_offline(True)
+    type_code(page, tonight["qr"][1])  # a signed QR text, verified on the device
+    expect(page.get_by_test_id("verdict")).to_contain_text("Valid")
+    expect(page.get_by_test_id("net-state")).to_have_text("offline")
+    type_code(page, tonight["codes"][2])
+    expect(page.get_by_test_id("verdict")).to_contain_text("Valid")
+    type_code(page, tonight["codes"][0])  # known to be in already (from the list taken along)
+    expect(page.get_by_test_id("verdict")).to_contain_text("Already checked in")
+    forged = tonight["qr"][1][:-4] + "AAAA"
+    type_code(page, forged)
+    expect(page.get_by_test_id("verdict")).to_contain_text("Forged or altered code.")
+    expect(page.get_by_test_id("unsynced")).to_have_text("4")
+
+    dashboard = page.context.new_page()
+    page.context.set_offline(False)
+    dashboard.goto(f"/manage/events/{tonight['slug']}/checkins")
+    expect(page.get_by_test_id("unsynced")).to_have_text("0", timeout=15_000)
+    expect(page.get_by_test_id("last-sync")).to_contain_text("synced")
+    expect(dashboard.get_by_test_id("checked-in")).to_have_text("3", timeout=10_000)
+    expect(dashboard.get_by_test_id("problems")).to_contain_text("Forged or altered code.")
+
+
+def y4m_of(text: str, path: Path) -> Path:
+    """A short video of a QR code in front of the camera: Chromium's fake camera plays it in a loop."""
+    image = Image.open(io.BytesIO(qr_png(text))).convert("L")
+    frame = Image.new("L", (640, 480), 255)
+    image = image.resize((420, 420), Image.NEAREST)
+    frame.paste(image, (110, 30))
+    y = frame.tobytes()
+    chroma = bytes([128]) * (320 * 240)
+    with path.open("wb") as out:
+        out.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(20):
+            out.write(b"FRAME\n" + y + chroma + chroma)
+    return path
+
+
+def test_the_camera_reads_a_real_ticket(chromium: Browser, live_server: str, tonight, tmp_path):
+    video = y4m_of(tonight["qr"][0], tmp_path / "ticket.y4m")
+    browser = chromium.browser_type.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-device-for-media-stream",
+            "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    try:
+        context = browser.new_context(
+            base_url=live_server, viewport={"width": 400, "height": 800}, permissions=["camera"]
+        )
+        page = context.new_page()
+        log_in(page, tonight["email"])
+        open_scanner(page, tonight["slug"])
+        page.get_by_role("button", name="Start camera").click()
+        expect(page.get_by_test_id("verdict")).to_contain_text("Valid", timeout=15_000)
+        expect(page.get_by_test_id("verdict")).to_contain_text("Stalls left · row B · seat 1")
+    finally:
+        browser.close()
