@@ -21,6 +21,7 @@ from app.embedded import ensure_embedded_services
 from app.seed import seed
 
 BENCH_DATABASE = "usher_bench"
+BENCH_SECRET = "bench-secret-" + "z" * 40
 BENCH_REDIS_DB = 5
 
 
@@ -72,7 +73,7 @@ def running_app(database_url: str, redis_url: str, *, workers: int = 2, port: in
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "USHER_ENV": "production",
-        "SECRET_KEY": "bench-secret-" + "z" * 40,
+        "SECRET_KEY": BENCH_SECRET,
         "LOG_LEVEL": "WARNING",
         "HOLD_RATE_PER_IP": "0",  # every simulated buyer comes from 127.0.0.1
         "HOLD_RATE_PER_CART": "1000",

@@ -79,7 +79,7 @@ class CheckInRequest(msgspec.Struct):
     device: str = "browser"
 
 
-@post("/scan/{slug:str}/check-in", request_max_body_size=4096)
+@post("/scan/{slug:str}/check-in", request_max_body_size=4096, status_code=200)
 async def check_in(request: Request, db: AsyncSession, user: Actor, slug: str, data: CheckInRequest) -> dict:
     event = await service.door_event(db, user, slug)
     verdict = await service.check_in(db, user, event, data.code[:2000], data.device)
@@ -98,7 +98,7 @@ class SyncRequest(msgspec.Struct):
     scans: list[SyncedScan]
 
 
-@post("/scan/{slug:str}/sync", request_max_body_size=2 * 1024 * 1024)
+@post("/scan/{slug:str}/sync", request_max_body_size=2 * 1024 * 1024, status_code=200)
 async def sync(request: Request, db: AsyncSession, user: Actor, slug: str, data: SyncRequest) -> dict:
     event = await service.door_event(db, user, slug)
     scans = [service.OfflineScan(s.local_id, data.device, s.code[:2000], s.scanned_at) for s in data.scans[:5000]]

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import raiseload
 
 from app.accounts.actor import Actor
 from app.accounts.models import Role, User
@@ -17,7 +18,6 @@ from app.checkin.models import Scan
 from app.db import utcnow
 from app.errors import NotFound
 from app.events.models import Event
-from app.events.service import get_event_for
 from app.orders.models import Order
 from app.tickets.models import Ticket
 from app.tickets.signing import BadTicketCode, public_key, read_claim, verify_ticket
@@ -44,8 +44,29 @@ class Verdict:
 
 
 async def door_event(session: AsyncSession, actor: Actor, slug: str) -> Event:
-    """An event of the actor's organization, for door staff and above (others: 404)."""
-    return await get_event_for(session, actor, slug, Role.DOOR)
+    """An event of the actor's organization, for door staff and above (others: 404). Only the event's own
+    columns: every scan asks for it."""
+    event = await session.scalar(
+        select(Event)
+        .where(Event.slug == slug, Event.organization_id.in_(actor.organization_ids()))
+        .options(raiseload(Event.tiers), raiseload(Event.venue))
+    )
+    if event is None:
+        raise NotFound("Event not found.")
+    actor.require(event.organization_id, Role.DOOR)
+    return event
+
+
+_KEYS: dict[uuid.UUID, bytes] = {}  # an organization's public key never changes once made
+
+
+async def _public_key(session: AsyncSession, organization_id: uuid.UUID) -> bytes | None:
+    if organization_id not in _KEYS:
+        key = await public_key(session, organization_id)
+        if key is None:
+            return None
+        _KEYS[organization_id] = key
+    return _KEYS[organization_id]
 
 
 def doors_open(event: Event, now: datetime) -> bool:
@@ -58,7 +79,7 @@ async def _resolve(session: AsyncSession, event: Event, text: str) -> tuple[Tick
     if not text:
         return None, "Nothing was read."
     if text.startswith("U1."):
-        key = await public_key(session, event.organization_id)
+        key = await _public_key(session, event.organization_id)
         try:
             claim = read_claim(text)[0]
             if claim.organization_id != event.organization_id:
@@ -143,11 +164,21 @@ async def check_in(session: AsyncSession, actor: Actor, event: Event, text: str,
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.status == "valid", Ticket.checked_in_at.is_(None))
         .values(checked_in_at=func.now(), checked_in_by_id=actor.user_id, checked_in_device=device[:64])
-        .returning(Ticket.id)
+        .returning(Ticket.checked_in_at)
+        .execution_options(synchronize_session=False)
     )
     result = "valid" if first else "duplicate"
     _log(session, event, actor, ticket=ticket, device=device, result=result, reason="", scanned_at=now)
     await session.commit()
+    if first:  # ours: no need to ask who checked it in
+        verdict = Verdict(result, checked_in_at=first, checked_in_by=actor.name, checked_in_device=device[:64])
+        verdict.label, verdict.tier, verdict.attendee, verdict.code = (
+            ticket.label,
+            ticket.tier_name,
+            ticket.attendee_name,
+            ticket.code,
+        )
+        return verdict
     await session.refresh(ticket)
     return await _describe(session, ticket, Verdict(result))
 
