@@ -188,10 +188,18 @@ async def dashboard_live(request: Request, db: AsyncSession, user: Actor, slug: 
     sessionmaker = request.app.state.sessionmaker
     redis = request.app.state.redis
 
+    async def stats_message() -> ServerSentEventMessage:
+        async with sessionmaker() as session:
+            stats = await door_stats(session, event)
+        html = render("checkin/_stats.html", event=event, stats=stats)
+        return ServerSentEventMessage(event="stats", data=html.replace("\n", " "))
+
     async def updates() -> AsyncIterator[ServerSentEventMessage]:
         pubsub = redis.pubsub()
         await pubsub.subscribe(checkins_channel(event.id))
         try:
+            # Subscribed first, then the numbers as of now: a scan between page load and here is not missed.
+            yield await stats_message()
             while True:
                 message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=15)
                 if message is None:
@@ -200,10 +208,7 @@ async def dashboard_live(request: Request, db: AsyncSession, user: Actor, slug: 
                 await asyncio.sleep(0.2)  # let a burst of scans land, then draw once
                 while await pubsub.get_message(ignore_subscribe_messages=True, timeout=0):
                     pass
-                async with sessionmaker() as session:
-                    stats = await door_stats(session, event)
-                html = render("checkin/_stats.html", event=event, stats=stats)
-                yield ServerSentEventMessage(event="stats", data=html.replace("\n", " "))
+                yield await stats_message()
         finally:
             await pubsub.aclose()
 
