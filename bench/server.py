@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
@@ -19,6 +16,7 @@ from app.cli import migrate
 from app.config import PROJECT_ROOT, Settings, normalize_database_url
 from app.embedded import ensure_embedded_services
 from app.seed import seed
+from app.serving import uvicorn_process
 
 BENCH_DATABASE = "usher_bench"
 BENCH_SECRET = "bench-secret-" + "z" * 40
@@ -78,46 +76,9 @@ def running_app(database_url: str, redis_url: str, *, workers: int = 2, port: in
         "HOLD_RATE_PER_IP": "0",  # every simulated buyer comes from 127.0.0.1
         "HOLD_RATE_PER_CART": "1000",
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "app.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-            "--log-level",
-            "warning",
-            "--backlog",
-            "4096",
-            "--log-config",
-            str(PROJECT_ROOT / "app" / "logging.json"),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                if httpx.get(f"{base_url}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the app did not start")
-            time.sleep(0.2)
+    extra = ("--log-level", "warning", "--backlog", "4096", "--log-config", str(PROJECT_ROOT / "app" / "logging.json"))
+    with uvicorn_process(env, port, workers=workers, ready_path="/readyz", extra_args=extra) as base_url:
         # Warm every worker (connection pools, the stadium drawing) before measuring.
         for _ in range(workers * 4):
             httpx.get(f"{base_url}/events/demo-stadium/seats", timeout=30)
         yield base_url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

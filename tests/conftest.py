@@ -8,9 +8,6 @@ import os
 import re
 import secrets
 import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +29,7 @@ from app.db import create_engine, create_sessionmaker
 from app.embedded import ensure_embedded_services
 from app.main import create_app
 from app.models import Base
+from app.serving import uvicorn_process
 
 TEST_REDIS_DB = 9
 
@@ -286,41 +284,8 @@ def app_server(database_url: str, redis_url: str, mail_dir: Path, **env_override
         "LOG_LEVEL": "WARNING",
         **env_overrides,
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "app.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the app server did not start")
-            time.sleep(0.1)
+    with uvicorn_process(env, port) as base_url:
         yield base_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 class Inbox:
