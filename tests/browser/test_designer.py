@@ -137,7 +137,19 @@ def test_an_organizer_draws_a_hall_saves_it_and_sells_it(page: Page, owner, data
     drag(page, (200, 600), (500, 800))
     page.get_by_label("Capacity").fill("200")
     page.get_by_label("Capacity").press("Enter")
-    expect(page.get_by_test_id("capacity")).to_have_text("295")
+    expect(page.get_by_test_id("capacity")).to_have_text("295")  # 95 seats and 200 standing
+
+    # a five-cornered standing area clicked out corner by corner, and a decorative shape (the bar)
+    page.get_by_role("button", name="Polygon area").click()
+    for corner in [(1100, 600), (1300, 600), (1350, 700), (1250, 800), (1100, 750)]:
+        page.mouse.click(*map_point(page, *corner))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Standing area")).to_be_visible()
+    page.get_by_role("button", name="Shape").click()
+    drag(page, (50, 50), (250, 120))
+    expect(page.get_by_role("heading", name="Shape")).to_be_visible()
+    page.get_by_label("Label").fill("Bar")
+    page.get_by_label("Label").press("Enter")
 
     # a text label, typed in the panel
     page.get_by_role("button", name="Text", exact=True).click()
@@ -161,7 +173,10 @@ def test_an_organizer_draws_a_hall_saves_it_and_sells_it(page: Page, owner, data
         assert row.seats[0].y != row.seats[9].y  # curved: the ends sit lower than the middle
     wheelchair = [seat.key for _, _, seat in seatmap.seats() if "wheelchair" in seat.flags]
     assert len(wheelchair) == 2 and all(key.startswith("S1-E-") for key in wheelchair)
-    assert [(a.capacity, len(a.polygon)) for a in seatmap.ga_areas] == [(200, 4)]
+    assert [(a.capacity, len(a.polygon)) for a in seatmap.ga_areas] == [(200, 4), (100, 5)]
+    assert [(shape.kind, shape.label, shape.points) for shape in seatmap.shapes] == [
+        ("rect", "Bar", [(50, 50), (250, 120)])
+    ]
     assert [(t.text, t.x, t.y) for t in seatmap.texts] == [("Main entrance", 800, 900)]
 
     # an event on this version shows exactly these seats to buyers

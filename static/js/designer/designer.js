@@ -30,6 +30,14 @@ export function render() {
     parts.push(`<rect class="stage" x="${st.x}" y="${st.y}" width="${st.width}" height="${st.height}" rx="8"/>`,
       `<text class="stage-label" x="${st.x + st.width / 2}" y="${st.y + st.height / 2}">${esc(st.label)}</text>`);
   }
+  ed.state.shapes.forEach((shape, n) => {
+    const [[x0, y0], [x1, y1]] = [shape.points[0], shape.points.at(-1)];
+    const cls = `shape${n === ed.selectedShape ? " selected" : ""}`;
+    if (shape.kind === "polygon") parts.push(`<polygon class="${cls}" data-shape="${n}" fill="${esc(shape.fill)}" points="${shape.points.map((p) => p.join(",")).join(" ")}"/>`);
+    else if (shape.kind === "ellipse") parts.push(`<ellipse class="${cls}" data-shape="${n}" fill="${esc(shape.fill)}" cx="${(x0 + x1) / 2}" cy="${(y0 + y1) / 2}" rx="${Math.abs(x1 - x0) / 2}" ry="${Math.abs(y1 - y0) / 2}"/>`);
+    else parts.push(`<rect class="${cls}" data-shape="${n}" fill="${esc(shape.fill)}" x="${Math.min(x0, x1)}" y="${Math.min(y0, y1)}" width="${Math.abs(x1 - x0)}" height="${Math.abs(y1 - y0)}"/>`);
+  });
+  if (drawing.length) parts.push(`<polyline class="rubber" points="${drawing.map((p) => p.join(",")).join(" ")}"/>`);
   ed.state.texts.forEach((text, t) => parts.push(`<text class="map-text${t === ed.selectedText ? " selected" : ""}" data-text="${t}" x="${text.x}" y="${text.y}" font-size="${text.size}">${esc(text.text)}</text>`));
   ed.state.areas.forEach((area, a) => {
     parts.push(`<polygon class="ga${a === ed.selectedArea ? " selected" : ""}" data-area="${a}" style="--seat:${colors[area.category] || "#999"}" points="${area.polygon.map((p) => p.join(",")).join(" ")}"/>`);
@@ -99,7 +107,22 @@ function curveHandle(section) {
 // --- canvas interaction -------------------------------------------------------------------------------------
 let gesture = null;
 
-export function clearSelection() { ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null; render(); }
+let drawing = []; // corners of the polygon area being clicked out
+
+function closePolygon() {
+  const corners = drawing.filter((p, i) => i === 0 || p[0] !== drawing[i - 1][0] || p[1] !== drawing[i - 1][1]);
+  drawing = [];
+  if (corners.length < 3) { render(); return; }
+  change(() => {
+    const taken = new Set([...ed.state.areas.map((a) => a.key), ...ed.state.sections.map((s) => s.key)]);
+    const key = uniqueKey("GA", taken);
+    ed.state.areas.push({ key, name: `Standing ${key.slice(2)}`, polygon: corners, capacity: 100, category: ed.state.categories[0].key });
+    ed.selection = new Set(); ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
+    ed.selectedArea = ed.state.areas.length - 1;
+  });
+}
+
+export function clearSelection() { ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null; render(); }
 
 function seatsIn(x0, y0, x1, y1) {
   const [ax, bx] = [Math.min(x0, x1), Math.max(x0, x1)];
@@ -123,7 +146,12 @@ svg.addEventListener("pointerdown", (event) => {
     svg.setPointerCapture(event.pointerId);
     return;
   }
-  if (ed.tool === "section" || ed.tool === "area") {
+  if (ed.tool === "polygon") {
+    drawing.push([snapped(x), snapped(y)]);
+    render();
+    return;
+  }
+  if (ed.tool === "section" || ed.tool === "area" || ed.tool === "shape") {
     gesture = { kind: "draw", start: [snapped(x), snapped(y)], now: [snapped(x), snapped(y)] };
     svg.setPointerCapture(event.pointerId);
     return;
@@ -131,7 +159,7 @@ svg.addEventListener("pointerdown", (event) => {
   if (ed.tool === "text") {
     change(() => {
       ed.state.texts.push({ text: "Label", x: snapped(x), y: snapped(y), size: 16 });
-      ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = ed.state.texts.length - 1;
+      ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedShape = null; ed.selectedText = ed.state.texts.length - 1;
     });
     return;
   }
@@ -139,20 +167,25 @@ svg.addEventListener("pointerdown", (event) => {
   const areaEl = event.target.closest("polygon.ga");
   const labelEl = event.target.closest("text[data-section]");
   const textEl = event.target.closest("text[data-text]");
+  const shapeEl = event.target.closest("[data-shape]");
   if (seatEl) {
     const id = seatEl.dataset.id;
+    const hadPanelTarget = ed.selectedSection !== null || ed.selectedArea !== null || ed.selectedText !== null || ed.selectedShape !== null;
     ed.selectedArea = null;
-    ed.selectedSection = null; ed.selectedText = null;
-    const hadPanelTarget = ed.selectedSection !== null || ed.selectedArea !== null || ed.selectedText !== null;
+    ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
     if (event.shiftKey || event.ctrlKey || event.metaKey) { if (ed.selection.has(id)) ed.selection.delete(id); else ed.selection.add(id); }
     else ed.selection = new Set([id]);
     if (hadPanelTarget) render(); else showSelection();
   } else if (areaEl) {
-    ed.selection = new Set(); ed.selectedSection = null; ed.selectedText = null; ed.selectedArea = Number(areaEl.dataset.area); render();
+    ed.selection = new Set(); ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null; ed.selectedArea = Number(areaEl.dataset.area); render();
+  } else if (shapeEl && !seatEl) {
+    ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
+    ed.selectedShape = Number(shapeEl.dataset.shape);
+    render();
   } else if (textEl) {
-    ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = Number(textEl.dataset.text); render();
+    ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedShape = null; ed.selectedText = Number(textEl.dataset.text); render();
   } else if (labelEl) {
-    ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = Number(labelEl.dataset.section); ed.selectedText = null; render();
+    ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = Number(labelEl.dataset.section); ed.selectedText = null; ed.selectedShape = null; render();
   } else {
     gesture = { kind: "band", start: [x, y], now: [x, y], add: event.shiftKey };
     svg.setPointerCapture(event.pointerId);
@@ -193,24 +226,30 @@ svg.addEventListener("pointerup", () => {
   const [x1, y1] = done.now;
   if (done.kind === "band") {
     const ids = seatsIn(x0, y0, x1, y1);
-    const hadPanelTarget = ed.selectedSection !== null || ed.selectedArea !== null || ed.selectedText !== null;
+    const hadPanelTarget = ed.selectedSection !== null || ed.selectedArea !== null || ed.selectedText !== null || ed.selectedShape !== null;
     ed.selection = done.add ? new Set([...ed.selection, ...ids]) : new Set(ids);
     ed.selectedArea = null;
-    ed.selectedSection = null; ed.selectedText = null;
+    ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
     if (hadPanelTarget) render(); else showSelection();
     return;
   }
   const width = Math.abs(x1 - x0);
   const height = Math.abs(y1 - y0);
   if (width < 10 && height < 10) { render(); return; }
-  if (ed.tool === "area") {
+  if (ed.tool === "shape") {
+    change(() => {
+      ed.state.shapes.push({ kind: "rect", points: [[Math.min(x0, x1), Math.min(y0, y1)], [Math.max(x0, x1), Math.max(y0, y1)]], fill: "#e5e7eb", label: "" });
+      ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
+      ed.selectedShape = ed.state.shapes.length - 1;
+    });
+  } else if (ed.tool === "area") {
     change(() => {
       const taken = new Set([...ed.state.areas.map((a) => a.key), ...ed.state.sections.map((s) => s.key)]);
       const key = uniqueKey("GA", taken);
       const [ax, bx] = [Math.min(x0, x1), Math.max(x0, x1)];
       const [ay, by] = [Math.min(y0, y1), Math.max(y0, y1)];
       ed.state.areas.push({ key, name: `Standing ${key.slice(2)}`, polygon: [[ax, ay], [bx, ay], [bx, by], [ax, by]], capacity: 100, category: ed.state.categories[0].key });
-      ed.selection = new Set(); ed.selectedSection = null; ed.selectedText = null; ed.selectedArea = ed.state.areas.length - 1;
+      ed.selection = new Set(); ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null; ed.selectedArea = ed.state.areas.length - 1;
     });
   } else {
     change(() => {
@@ -227,12 +266,13 @@ svg.addEventListener("pointerup", () => {
         category: ed.state.categories[0].key, rowScheme: "letters", skipIO: true, rowStart: 1,
         direction: "ltr", seatStart: 1, overrides: {},
       });
-      ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = ed.state.sections.length - 1; ed.selectedText = null;
+      ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = ed.state.sections.length - 1; ed.selectedText = null; ed.selectedShape = null;
     });
   }
 });
 
 svg.addEventListener("dblclick", (event) => {
+  if (ed.tool === "polygon") { closePolygon(); return; }
   const seatEl = event.target.closest("circle.seat");
   if (!seatEl) return;
   ed.selection = new Set([seatEl.dataset.id]);
@@ -273,7 +313,7 @@ export function runAction(action) {
       if (wanted.has(`${s}:`) || wanted.has(`${s}:${r}:`)) picked.add(id);
     })));
     ed.selection = picked;
-    ed.selectedSection = null; ed.selectedText = null;
+    ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
     ed.selectedArea = null;
     render();
   }
@@ -301,11 +341,12 @@ document.addEventListener("keydown", (event) => {
   else if (mod && event.key.toLowerCase() === "a") { event.preventDefault(); selectAll(); }
   else if (mod && event.key.toLowerCase() === "s") { event.preventDefault(); save(ed.version); }
   else if (event.key === "Delete" || event.key === "Backspace") { event.preventDefault(); deleteSelection(); }
-  else if (event.key === "Escape") clearSelection();
+  else if (event.key === "Escape") { drawing = []; clearSelection(); }
+  else if (event.key === "Enter" && drawing.length) { event.preventDefault(); closePolygon(); }
   else if (event.key === " ") { spaceDown = true; event.preventDefault(); }
   else if (event.key.startsWith("Arrow")) { event.preventDefault(); nudge(event.key, event.shiftKey ? 10 : 1); }
   else if (!mod) {
-    const tools = { v: "select", s: "section", g: "area", t: "text", h: "pan" };
+    const tools = { v: "select", s: "section", g: "area", p: "polygon", r: "shape", t: "text", h: "pan" };
     if (tools[event.key.toLowerCase()]) setTool(tools[event.key.toLowerCase()]);
   }
 });
@@ -342,10 +383,10 @@ function freeze(s) {
 
 // Exposed for tests and benchmarks (read-only views plus the same entry points the UI uses).
 function selectAll() {
-  const hadPanelTarget = ed.selectedSection !== null || ed.selectedArea !== null || ed.selectedText !== null;
+  const hadPanelTarget = ed.selectedSection !== null || ed.selectedArea !== null || ed.selectedText !== null || ed.selectedShape !== null;
   ed.selection = new Set(seatsIn(-1e9, -1e9, 1e9, 1e9));
   ed.selectedArea = null;
-  ed.selectedSection = null; ed.selectedText = null;
+  ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
   if (hadPanelTarget) render(); else showSelection();
 }
 

@@ -54,9 +54,9 @@ problemsBox.addEventListener("click", (event) => {
     if (match) {
       const seat = ed.built[Number(match[1])][Number(match[2])]?.seats[Number(match[3])];
       if (seat) ed.selection = new Set([`${match[1]}:${seat.id}`]);
-      ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null;
-    } else if (area) { ed.selection = new Set(); ed.selectedArea = Number(area[1]); ed.selectedSection = null; ed.selectedText = null; }
-    else if (section) { ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = Number(section[1]); ed.selectedText = null; }
+      ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
+    } else if (area) { ed.selection = new Set(); ed.selectedArea = Number(area[1]); ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null; }
+    else if (section) { ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = Number(section[1]); ed.selectedText = null; ed.selectedShape = null; }
     render();
   }
 });
@@ -85,7 +85,7 @@ document.getElementById("import-file").addEventListener("change", async (event) 
     const doc = JSON.parse(await file.text());
     if (!Array.isArray(doc.sections) || !Array.isArray(doc.categories)) throw new Error("not a seat map");
     change(() => { ed.state = fromDocument(doc); });
-    ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null;
+    ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
     fit();
     render();
   } catch (error) {

@@ -33,7 +33,12 @@ function select(label, name, options, value) {
 
 export function renderPanel() {
   let html = "";
-  if (ed.selectedText !== null && ed.state.texts[ed.selectedText]) {
+  if (ed.selectedShape !== null && ed.state.shapes[ed.selectedShape]) {
+    const shape = ed.state.shapes[ed.selectedShape];
+    html = `<h2>Shape</h2><form data-form="shape">${select("Kind", "kind", [["rect", "Rectangle"], ["ellipse", "Ellipse"]], shape.kind)}
+      ${field("Colour", "fill", shape.fill, "color")}${field("Label", "label", shape.label || "")}</form>
+      <button type="button" class="danger" data-action="delete">Delete shape</button>`;
+  } else if (ed.selectedText !== null && ed.state.texts[ed.selectedText]) {
     const text = ed.state.texts[ed.selectedText];
     html = `<h2>Text label</h2><form data-form="text">${field("Text", "text", text.text)}${field("Size", "size", text.size, "number", 'min="6" max="200"')}</form>
       <button type="button" class="danger" data-action="delete">Delete label</button>`;
@@ -108,6 +113,7 @@ function editSeats(edit) {
 }
 
 export function deleteSelection() {
+  if (ed.selectedShape !== null) { change(() => { ed.state.shapes.splice(ed.selectedShape, 1); ed.selectedShape = null; }); return; }
   if (ed.selectedText !== null) { change(() => { ed.state.texts.splice(ed.selectedText, 1); ed.selectedText = null; }); return; }
   if (ed.selectedArea !== null) { change(() => { ed.state.areas.splice(ed.selectedArea, 1); ed.selectedArea = null; }); return; }
   if (ed.selectedSection !== null && !ed.selection.size) { change(() => { ed.state.sections.splice(ed.selectedSection, 1); ed.selectedSection = null; }); return; }
@@ -178,6 +184,8 @@ panel.addEventListener("change", (event) => {
   } else if (kind === "categories") {
     const [prop, index] = input.name.split("-");
     change(() => { ed.state.categories[Number(index)][prop] = value; });
+  } else if (kind === "shape") {
+    change(() => { ed.state.shapes[ed.selectedShape][input.name] = value; });
   } else if (kind === "text") {
     change(() => {
       const text = ed.state.texts[ed.selectedText];

@@ -12,6 +12,7 @@ export const ed = {
   selectedArea: null, // index into state.areas
   selectedSection: null, // index of a section whose settings the panel shows
   selectedText: null, // index into state.texts
+  selectedShape: null, // index into state.shapes
   tool: "select",
   dirty: false,
   built: [], // per section: [{label, seats: [{id, key, number, x, y, category, flags}]}]
@@ -24,7 +25,7 @@ export function fromDocument(doc) {
     name: doc.name, width: doc.width, height: doc.height,
     categories: doc.categories.map((c) => ({ ...c })),
     stage: doc.stage ? { ...doc.stage } : null,
-    shapes: doc.shapes || [], texts: (doc.texts || []).map((t) => ({ ...t })),
+    shapes: (doc.shapes || []).map((shape) => ({ ...shape, points: shape.points.map((p) => [...p]) })), texts: (doc.texts || []).map((t) => ({ ...t })),
     areas: (doc.ga_areas || []).map((a) => ({ ...a, polygon: a.polygon.map((p) => [...p]) })),
     sections: doc.sections.map((s) => ({
       kind: "free", key: s.key, name: s.name,
