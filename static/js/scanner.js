@@ -4,7 +4,8 @@
 
 const root = document.getElementById("scanner");
 const slug = root.dataset.event;
-const csrf = root.dataset.csrf;
+// The CSRF token as of now: after logging in again (another tab) the cookie holds a new one.
+const csrf = () => document.cookie.match(/(?:^|; )usher_csrf=([^;]+)/)?.[1] ?? root.dataset.csrf;
 const verdictBox = document.getElementById("verdict");
 const netState = root.querySelector("[data-testid=net-state]");
 const device = localStorage.getItem("usher-device") || `scanner-${crypto.randomUUID().slice(0, 8)}`;
@@ -95,7 +96,7 @@ async function handle(text) {
     try {
       const response = await fetch(`/scan/${slug}/check-in`, {
         method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
         body: JSON.stringify({ code: text, device }),
       });
       if (isJson(response)) {
@@ -156,7 +157,7 @@ async function sync() {
     if (scans.length) {
       const response = await fetch(`/scan/${slug}/sync`, {
         method: "POST",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
         body: JSON.stringify({ device, scans: scans.map(({ local_id, code, scanned_at }) => ({ local_id, code, scanned_at })) }),
       });
       if (!isJson(response)) { signedOut(); return; }

@@ -178,3 +178,21 @@ def test_the_camera_reads_a_real_ticket(chromium: Browser, live_server: str, ton
         expect(page.get_by_test_id("verdict")).to_contain_text("Stalls left · row B · seat 1")
     finally:
         browser.close()
+
+
+def test_a_scanner_signed_out_while_offline_keeps_its_scans_until_someone_logs_in(page: Page, tonight):
+    log_in(page, tonight["email"])
+    open_scanner(page, tonight["slug"])
+    page.context.set_offline(True)
+    type_code(page, tonight["codes"][0])
+    type_code(page, tonight["codes"][1])
+    expect(page.get_by_test_id("unsynced")).to_have_text("2")
+    page.context.clear_cookies()  # the session ends while the door is offline
+    page.context.set_offline(False)
+    expect(page.locator("#login-again")).to_be_visible(timeout=15_000)
+    expect(page.get_by_test_id("unsynced")).to_have_text("2")  # nothing dropped
+    other = page.context.new_page()
+    log_in(other, tonight["email"])  # logging in again (another tab) lets the next sync through
+    other.close()
+    expect(page.get_by_test_id("unsynced")).to_have_text("0", timeout=15_000)
+    expect(page.locator("#login-again")).to_be_hidden()
