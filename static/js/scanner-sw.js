@@ -29,12 +29,15 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(
       fetch(request)
         .then((response) => {
-          if (response.ok && !response.redirected) caches.open(CACHE).then((cache) => cache.put(request, response.clone()));
+          if (response.ok && !response.redirected) {
+            const copy = response.clone();
+            event.waitUntil(caches.open(CACHE).then((cache) => cache.put(url.pathname, copy)));
+          }
           return response;
         })
-        .catch(() => caches.match(request)),
+        .catch(async () => (await caches.match(url.pathname, { ignoreVary: true })) || Response.error()),
     );
   } else if (SHELL.includes(url.pathname)) {
-    event.respondWith(caches.match(request).then((hit) => hit || fetch(request)));
+    event.respondWith(caches.match(request, { ignoreVary: true }).then((hit) => hit || fetch(request)));
   }
 });

@@ -196,3 +196,21 @@ def test_a_scanner_signed_out_while_offline_keeps_its_scans_until_someone_logs_i
     other.close()
     expect(page.get_by_test_id("unsynced")).to_have_text("0", timeout=15_000)
     expect(page.locator("#login-again")).to_be_hidden()
+
+
+def test_the_installed_scanner_opens_and_works_with_no_network(page: Page, tonight):
+    log_in(page, tonight["email"])
+    open_scanner(page, tonight["slug"])
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active !== null)")
+    manifest = page.evaluate("fetch('/scan/manifest.webmanifest').then(r => r.json())")
+    assert manifest["display"] == "standalone" and manifest["icons"]
+    page.reload()  # the service worker now controls the page and keeps a copy of it
+    expect(page.locator("#scanner[data-ready=true]")).to_be_attached()
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("#scanner[data-ready=true]")).to_be_attached()
+    expect(page.get_by_test_id("net-state")).to_have_text("offline")
+    expect(page.get_by_test_id("bundle-size")).to_have_text("3")  # the ticket list, from IndexedDB
+    type_code(page, tonight["qr"][2])
+    expect(page.get_by_test_id("verdict")).to_contain_text("Valid")
+    expect(page.get_by_test_id("unsynced")).to_have_text("1")
