@@ -16,7 +16,7 @@ from app.db import utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import Category, Event, EventStatus, PriceTier
 from app.money import is_supported_currency
-from app.seating import service as seating
+from app.seating import inventory as seating
 from app.timeutil import is_valid_timezone, local_to_utc
 from app.validation import FieldErrors, is_valid_slug, slugify
 from app.venues.layouts import version_of_organization

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict
 from app.events.models import Event
+from app.seating.inventory import layout_of
 from app.seating.models import EventSeat
-from app.seating.service import HoldResult, InvalidSeats, SeatsUnavailable, effective_status, hold_seats, layout_of
+from app.seating.service import HoldResult, InvalidSeats, SeatsUnavailable, effective_status, hold_seats
 
 
 @dataclass(frozen=True)

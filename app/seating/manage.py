@@ -14,7 +14,7 @@ from app.errors import DomainError, NotFound
 from app.events.models import Event
 from app.events.service import get_event_for
 from app.live import publish_seat_changes
-from app.seating import areas, service
+from app.seating import areas, inventory, service
 from app.seating.render import rendered_map_for, script_json
 from app.seating.snapshots import snapshot_payload
 from app.web import page
@@ -23,7 +23,7 @@ from app.web import page
 async def _inventory_page(
     db: AsyncSession, settings: Settings, user: Actor, event: Event, status_code: int = 200, **extra
 ) -> Template:
-    if event.layout_version_id is None or not await service.has_inventory(db, event.id):
+    if event.layout_version_id is None or not await inventory.has_inventory(db, event.id):
         raise NotFound("This event has no seat inventory yet: it is created when a seated event is published.")
     rendered = await rendered_map_for(db, event.layout_version_id)
     names = {c["key"]: c["name"] for c in rendered.categories}
@@ -33,9 +33,9 @@ async def _inventory_page(
         event=event,
         rendered=rendered,
         category_names=names,
-        counts=await service.inventory_counts(db, event.id),
+        counts=await inventory.inventory_counts(db, event.id),
         standing=await areas.area_states(db, event.id),
-        blocked=await service.blocked_seats(db, event.id),
+        blocked=await inventory.blocked_seats(db, event.id),
         snapshot=script_json(await snapshot_payload(db, settings.secret_key, event.id)),
         can_block=user.role_in(event.organization_id).at_least(Role.MANAGER),
         **extra,
@@ -43,7 +43,7 @@ async def _inventory_page(
 
 
 @get("/manage/events/{slug:str}/seats")
-async def inventory(db: AsyncSession, settings: Settings, user: Actor, slug: str) -> Template:
+async def inventory_page(db: AsyncSession, settings: Settings, user: Actor, slug: str) -> Template:
     event = await get_event_for(db, user, slug)
     return await _inventory_page(db, settings, user, event)
 
@@ -69,4 +69,4 @@ async def change_blocks(
     return Redirect(f"/manage/events/{slug}/seats?{verb}={len(changes)}")
 
 
-seating_manage_routes = [Router(path="/", include_in_schema=False, route_handlers=[inventory, change_blocks])]
+seating_manage_routes = [Router(path="/", include_in_schema=False, route_handlers=[inventory_page, change_blocks])]
