@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor, OrgRef
 from app.accounts.models import Membership, Organization, Role, User
 from app.accounts.passwords import hash_password
 from app.config import Settings
-from app.db import create_engine, create_sessionmaker
+from app.db import create_engine, create_sessionmaker, utcnow
 from app.events import service as events
 from app.events.models import Event, EventStatus
-from app.orders.models import PromoCode
+from app.orders.completion import complete_payment
+from app.orders.models import Order, OrderStatus, PromoCode
+from app.orders.placing import CheckoutForm, place_order
+from app.seating.service import hold_seats
 from app.venues.layouts import SAMPLES_DIR, import_layout
 from app.venues.models import Venue
 from app.venues.service import create_venue
@@ -76,7 +81,27 @@ DEMO_EVENTS = [
         tiers=[("Standard", 2200, 150)],
     ),
 ]
-VENUES = {"Harbour Arena": "1 Quay Street, Hamburg", "City Stadium": "Stadionallee 1, Hamburg"}
+DEMO_EVENTS.append(
+    dict(
+        slug="demo-tonight",
+        title="Chamber Music Tonight",
+        category="music",
+        tags=["classical"],
+        days=1,  # created for tomorrow, then moved to a couple of hours from now at every seed
+        hour=20,
+        hours=3,
+        venue="Harbour Playhouse",
+        layout="theatre",
+        description="A string quartet in the playhouse. Tickets for Grace Guest are in the dev mailbox: scan them.",
+        tiers=[("Premium", 6500, "premium"), ("Stalls", 4200, "stalls"), ("Balcony", 2500, "balcony")],
+    )
+)
+VENUES = {
+    "Harbour Arena": "1 Quay Street, Hamburg",
+    "City Stadium": "Stadionallee 1, Hamburg",
+    "Harbour Playhouse": "3 Quay Street, Hamburg",
+}
+TONIGHT_SEATS = ["SC-F-5", "SC-F-6", "SC-F-7", "SC-F-8"]
 
 
 async def seed(settings: Settings) -> None:
@@ -158,7 +183,37 @@ async def seed(settings: Settings) -> None:
             if promo := spec.get("promo"):
                 session.add(PromoCode(event_id=event.id, code=promo[0], kind="percent", value=promo[1]))
             await session.commit()
+        await _tonight(session, settings)
     await engine.dispose()
+
+
+async def _tonight(session: AsyncSession, settings: Settings) -> None:
+    """demo-tonight always happens today (its doors open for the scanner), with Grace Guest's four paid
+    tickets: their e-mail, with the QR codes, is in the dev mailbox."""
+    event = await session.scalar(select(Event).where(Event.slug == "demo-tonight"))
+    if event is None:
+        return
+    now = utcnow()
+    event.starts_at, event.ends_at = now + timedelta(hours=2), now + timedelta(hours=5)
+    await session.commit()
+    if await session.scalar(select(Order.id).where(Order.event_id == event.id, Order.status == OrderStatus.PAID)):
+        return
+    cart = uuid.uuid4()
+    await hold_seats(session, event.slug, cart, TONIGHT_SEATS, ttl_seconds=600, max_seats=10, holder_tag="seed")
+    event = await session.scalar(select(Event).where(Event.id == event.id).execution_options(populate_existing=True))
+    placed = await place_order(
+        session, event, cart, CheckoutForm("guest@usher.test", "Grace Guest"), settings=settings, user_id=None
+    )
+    await complete_payment(
+        session,
+        settings,
+        placed.order.id,
+        provider="test",
+        external_id=f"seed:{placed.order.id}",
+        reference=None,
+        amount_minor=placed.order.total_minor,
+        currency=placed.order.currency,
+    )
 
 
 if __name__ == "__main__":
