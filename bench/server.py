@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
@@ -55,7 +54,7 @@ def prepare() -> tuple[str, str]:
     """A fresh bench database (migrated, demo data seeded) and an empty bench Redis database."""
     database_url, redis_url = bench_urls()
     asyncio.run(_recreate(database_url))
-    settings = Settings(database_url=database_url, redis_url=redis_url, secret_key=secrets.token_hex(32))
+    settings = Settings(database_url=database_url, redis_url=redis_url, secret_key=BENCH_SECRET)
     migrate(settings)
     asyncio.run(seed(settings))
     import redis
