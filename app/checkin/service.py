@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -199,7 +199,8 @@ async def sync_offline_scans(
     now = utcnow()
     verdicts = []
     for scan in sorted(scans, key=lambda s: s.scanned_at):
-        scanned_at = min(scan.scanned_at, now)  # a device clock ahead of ours cannot win by cheating time
+        stamp = scan.scanned_at if scan.scanned_at.tzinfo else scan.scanned_at.replace(tzinfo=UTC)
+        scanned_at = min(stamp, now)  # a device clock ahead of ours cannot win by cheating time
         earlier = await session.scalar(
             select(Scan).where(Scan.device == scan.device[:64], Scan.local_id == scan.local_id[:64])
         )

@@ -14,7 +14,7 @@ from app.errors import ValidationFailed
 from app.events.models import Event
 from app.orders import placing
 from app.orders.access import order_token
-from app.orders.commands import announce_placed
+from app.orders.commands import announce_placed, settle_if_free
 from app.orders.models import Order
 from app.orders.routes import order_for_viewer
 from app.seating.carts import cart_from_token
@@ -86,6 +86,7 @@ async def create_order(request: Request, db: AsyncSession, settings: Settings, d
     form = placing.validate_checkout(data.email, data.name, data.promo_code, {})
     placed = await placing.place_order(db, event, cart_id, form, settings=settings, user_id=None)
     await announce_placed(request.app.state, event.id, placed.changes)
+    await settle_if_free(db, settings, request.app.state, placed.order)
     token = order_token(settings.secret_key, placed.order.id)
     return Response(
         _out(placed.order, event.slug, settings),

@@ -15,8 +15,7 @@ from app.errors import DomainError, NotFound, ValidationFailed
 from app.events.models import Event
 from app.orders import placing
 from app.orders.access import order_token, token_matches
-from app.orders.commands import announce, announce_placed
-from app.orders.completion import complete_payment
+from app.orders.commands import announce_placed, settle_if_free
 from app.orders.models import Order, OrderStatus
 from app.seating.carts import CART_COOKIE, cart_from_token
 from app.seating.service import published_event
@@ -95,18 +94,7 @@ async def place(request: Request, db: AsyncSession, settings: Settings, actor: A
     order = placed.order
     await announce_placed(request.app.state, order.event_id, placed.changes)
     token = order_token(settings.secret_key, order.id)
-    if order.total_minor == 0 and order.status == OrderStatus.PENDING:  # free tickets: nothing to pay
-        outcome = await complete_payment(
-            db,
-            settings,
-            order.id,
-            provider="free",
-            external_id=f"free:{order.id}",
-            reference=None,
-            amount_minor=0,
-            currency=order.currency,
-        )
-        await announce(request.app.state, outcome)
+    if await settle_if_free(db, settings, request.app.state, order):
         return Redirect(f"/orders/{order.number}?k={token}", status_code=303)
     return Redirect(f"/orders/{order.number}/pay?k={token}", status_code=303)
 

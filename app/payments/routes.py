@@ -32,7 +32,7 @@ async def pay_page(
 ) -> Template | Redirect:
     order = await order_for_viewer(db, settings, actor, number, k)
     token = order_token(settings.secret_key, order.id)
-    if order.status != OrderStatus.PENDING:
+    if order.status != OrderStatus.PENDING or order.provider == "free":
         return Redirect(f"/orders/{order.number}?k={token}", status_code=303)
     checkout = await provider_for(settings, order.provider).prepare(order)
     if checkout.reference and order.provider_reference != checkout.reference:
@@ -110,7 +110,10 @@ async def stripe_webhook(request: Request, db: AsyncSession, settings: Settings)
         event = json.loads(payload)
     except (ValueError, UnicodeDecodeError, stripe.SignatureVerificationError):
         return Response({"detail": "Invalid signature or payload."}, status_code=400)
-    kind, obj = event["type"], event["data"]["object"]
+    try:
+        kind, obj = event["type"], event["data"]["object"]
+    except (KeyError, TypeError):
+        return Response({"detail": "Not a Stripe event."}, status_code=400)
     order_id = await _order_of(db, obj)
     if order_id is None:
         log.info("stripe event without an Usher order", extra={"stripe_event": event["id"], "type": kind})

@@ -169,3 +169,15 @@ async def test_the_dashboard_counts_check_ins_by_tier_and_section(door, browser,
     assert page.status_code == 200
     assert 'data-testid="checked-in">1<' in page.text and 'data-testid="sold">3<' in page.text
     assert "Stalls left" in page.text and "Unknown ticket." in page.text
+
+
+async def test_offline_scans_with_a_clock_without_timezone_are_taken_as_utc(door, browser, db):
+    await log_in(browser, db, await door_staff(db, door))
+    token = await browser.csrf_token()
+    naive = (datetime.now(UTC) - timedelta(minutes=2)).replace(tzinfo=None).isoformat()
+    response = await browser.client.post(
+        "/scan/tonight/sync",
+        json={"device": "old-phone", "scans": [{"local_id": "n-1", "code": door.tickets[0].code, "scanned_at": naive}]},
+        headers={"X-CSRFToken": token},
+    )
+    assert response.status_code == 200 and response.json()["verdicts"][0]["result"] == "valid"

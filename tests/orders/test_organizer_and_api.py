@@ -91,3 +91,18 @@ async def test_the_orders_api_places_and_reads_orders(theatre, client):
     assert (await client.post("/api/v1/orders", json=body)).status_code == 422  # no cart
     bad = await client.post("/api/v1/orders", json={**body, "email": "nope"}, headers={"X-Cart": cart})
     assert bad.status_code == 422
+
+
+async def test_a_free_order_through_the_api_is_issued_at_once(theatre, client, db):
+    from tests.orders.conftest import add_promo
+
+    await add_promo(db, theatre.id, "GUESTLIST", value=100)
+    cart = (await client.post("/api/v1/events/the-play/holds", json={"seats": ["SL-H-1"]})).headers["x-cart"]
+    body = {"event": "the-play", "email": "guest@example.com", "name": "Guest", "promo_code": "guestlist"}
+    created = await client.post("/api/v1/orders", json=body, headers={"X-Cart": cart})
+    assert created.status_code == 201 and created.json()["total_minor"] == 0
+    number = created.json()["number"]
+    token = created.headers["x-order-token"]
+    assert (await client.get(f"/api/v1/orders/{number}", headers={"X-Order-Token": token})).json()["status"] == "paid"
+    assert (await client.get(f"/orders/{number}/pay?k={token}")).status_code == 303  # nothing to pay
+    assert await db.scalar(select(Ticket.seat_key)) == "SL-H-1"

@@ -171,3 +171,15 @@ async def test_a_dashboard_refund_voids_the_tickets(theatre, buyer, db, stripe_s
     assert (await deliver(buyer, "evt_dash_refund", "charge.refunded", charge)).json()["result"] == "refunded"
     assert (await order(db, placed.number)).status == "refunded"
     assert set(await db.scalars(select(Ticket.status))) == {"void"}
+
+
+async def test_a_correctly_signed_payload_that_is_not_an_event_is_a_400(buyer):
+    payload = b'{"hello": "world"}'
+    stamp = int(time.time())
+    signature = hmac.new(WEBHOOK_SECRET.encode(), f"{stamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    response = await buyer.client.post(
+        "/webhooks/stripe",
+        content=payload,
+        headers={"Stripe-Signature": f"t={stamp},v1={signature}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400 and response.json()["detail"] == "Not a Stripe event."
