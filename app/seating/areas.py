@@ -22,7 +22,7 @@ from app.errors import Conflict
 from app.events.models import Event
 from app.live import SeatChange
 from app.seating.models import AreaHold, EventArea, EventSeat, seat_versions
-from app.seating.service import InvalidSeats, check_on_sale, extend_area_holds, lock_cart
+from app.seating.service import InvalidSeats, check_on_sale, lock_cart
 
 
 class AreaFull(Conflict):
@@ -161,18 +161,8 @@ async def hold_area(
             limit=max_seats,
         )
     change = quantity - mine
-    counted = await session.execute(
-        update(EventArea)
-        .where(
-            EventArea.event_id == event.id,
-            EventArea.key == area_key,
-            EventArea.held - reclaimed + change + EventArea.sold <= EventArea.capacity,
-        )
-        .values(held=EventArea.held - reclaimed + change, version=seat_versions.next_value())
-        .returning((EventArea.capacity - EventArea.held - EventArea.sold).label("left"), EventArea.version)
-    )
-    result = counted.one_or_none()
-    if result is None:
+    moved = await move_area_counters(session, event.id, area_key, held=change - reclaimed, within_capacity=True)
+    if moved is None:
         raise AreaFull(area.name, area.capacity - (area.held - reclaimed) - area.sold + mine)
     if quantity:
         await session.execute(
@@ -191,12 +181,7 @@ async def hold_area(
         )
     await _extend(session, event.id, cart_id, my_seats, held_until)
     await session.commit()
-    changed = bool(change or reclaimed)
-    return AreaHoldResult(
-        quantity=quantity,
-        expires_at=held_until,
-        changes=[area_change(area_key, result.left, result.version)] if changed else [],
-    )
+    return AreaHoldResult(quantity=quantity, expires_at=held_until, changes=[moved] if change or reclaimed else [])
 
 
 async def _extend(
@@ -209,6 +194,43 @@ async def _extend(
             .values(held_until=held_until)
         )
     await extend_area_holds(session, event_id, cart_id, held_until)
+
+
+async def move_area_counters(
+    session: AsyncSession,
+    event_id: uuid.UUID,
+    key: str,
+    *,
+    held: int = 0,
+    sold: int = 0,
+    within_capacity: bool = False,
+) -> SeatChange | None:
+    """Change an area's held and sold counters in one UPDATE and return the news for the live map. With
+    `within_capacity` the update is conditional: None when the area has no room for it."""
+    query = update(EventArea).where(EventArea.event_id == event_id, EventArea.key == key)
+    if within_capacity:
+        query = query.where(EventArea.held + held + EventArea.sold + sold <= EventArea.capacity)
+    row = (
+        await session.execute(
+            query.values(
+                held=EventArea.held + held, sold=EventArea.sold + sold, version=seat_versions.next_value()
+            ).returning((EventArea.capacity - EventArea.held - EventArea.sold).label("left"), EventArea.version)
+        )
+    ).one_or_none()
+    return area_change(key, row.left, row.version) if row else None
+
+
+async def extend_area_holds(
+    session: AsyncSession, event_id: uuid.UUID, cart_id: uuid.UUID, held_until: datetime
+) -> int:
+    """Move the cart's live standing-area holds to the new deadline; returns how many places they are."""
+    quantities = await session.scalars(
+        update(AreaHold)
+        .where(AreaHold.event_id == event_id, AreaHold.cart_id == cart_id, AreaHold.held_until > func.now())
+        .values(held_until=held_until)
+        .returning(AreaHold.quantity)
+    )
+    return sum(quantities)
 
 
 async def _reclaim_expired(session: AsyncSession, event_id: uuid.UUID, area_key: str) -> int:
@@ -244,14 +266,6 @@ async def sweep_expired_area_holds(session: AsyncSession, limit: int = 500) -> d
         reclaimed = await _reclaim_expired(session, event_id, key)
         if not reclaimed:
             continue
-        row = (
-            await session.execute(
-                update(EventArea)
-                .where(EventArea.event_id == event_id, EventArea.key == key)
-                .values(held=EventArea.held - reclaimed, version=seat_versions.next_value())
-                .returning((EventArea.capacity - EventArea.held - EventArea.sold).label("left"), EventArea.version)
-            )
-        ).one()
-        by_event.setdefault(event_id, []).append(area_change(key, row.left, row.version))
+        by_event.setdefault(event_id, []).append(await move_area_counters(session, event_id, key, held=-reclaimed))
     await session.commit()
     return by_event

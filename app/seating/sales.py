@@ -9,7 +9,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.live import SeatChange
-from app.seating.areas import area_change
+from app.seating.areas import move_area_counters
 from app.seating.models import AreaHold, EventArea, EventSeat, seat_versions
 
 
@@ -48,25 +48,12 @@ async def sell(
     changes = [SeatChange(r.key, "sold", r.version) for r in sold]
     for area_key, quantity in sorted(places.items()):
         held_by_cart = await _take_area_hold(session, event_id, area_key, cart_id)  # 0 if it lapsed and was reclaimed
-        row = (
-            await session.execute(
-                update(EventArea)
-                .where(
-                    EventArea.event_id == event_id,
-                    EventArea.key == area_key,
-                    EventArea.held - held_by_cart + EventArea.sold + quantity <= EventArea.capacity,
-                )
-                .values(
-                    held=EventArea.held - held_by_cart,
-                    sold=EventArea.sold + quantity,
-                    version=seat_versions.next_value(),
-                )
-                .returning((EventArea.capacity - EventArea.held - EventArea.sold).label("left"), EventArea.version)
-            )
-        ).one_or_none()
-        if row is None:
+        moved = await move_area_counters(
+            session, event_id, area_key, held=-held_by_cart, sold=quantity, within_capacity=True
+        )
+        if moved is None:
             raise NoLongerAvailable(area_key)
-        changes.append(area_change(area_key, row.left, row.version))
+        changes.append(moved)
     return changes
 
 
@@ -99,7 +86,7 @@ async def release_cart(session: AsyncSession, event_id: uuid.UUID, cart_id: uuid
     for area_key in area_keys:
         quantity = await _take_area_hold(session, event_id, area_key, cart_id)
         if quantity:
-            changes.append(await _move_area(session, event_id, area_key, held=-quantity))
+            changes.append(await move_area_counters(session, event_id, area_key, held=-quantity))
     return changes
 
 
@@ -117,7 +104,7 @@ async def return_sold(
     ).all()
     changes = [SeatChange(r.key, "available", r.version) for r in returned]
     for area_key, quantity in sorted(places.items()):
-        changes.append(await _move_area(session, event_id, area_key, sold=-quantity))
+        changes.append(await move_area_counters(session, event_id, area_key, sold=-quantity))
     return changes
 
 
@@ -134,17 +121,3 @@ async def _take_area_hold(session: AsyncSession, event_id: uuid.UUID, area_key: 
         .returning(AreaHold.quantity)
     )
     return quantity or 0
-
-
-async def _move_area(
-    session: AsyncSession, event_id: uuid.UUID, key: str, *, held: int = 0, sold: int = 0
-) -> SeatChange:
-    row = (
-        await session.execute(
-            update(EventArea)
-            .where(EventArea.event_id == event_id, EventArea.key == key)
-            .values(held=EventArea.held + held, sold=EventArea.sold + sold, version=seat_versions.next_value())
-            .returning((EventArea.capacity - EventArea.held - EventArea.sold).label("left"), EventArea.version)
-        )
-    ).one()
-    return area_change(key, row.left, row.version)

@@ -26,7 +26,7 @@ from app.db import fetch_row, utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import Event, EventStatus
 from app.live import SeatChange
-from app.seating.models import AreaHold, Cart, EventSeat, seat_versions
+from app.seating.models import Cart, EventSeat, seat_versions
 
 
 class SeatsUnavailable(Conflict):
@@ -145,19 +145,6 @@ async def hold_seats(
         SeatChange(k, "held", v, holder_tag) for k, v in zip(row["changed"] or [], row["versions"] or [], strict=True)
     ]
     return HoldResult(uuid.UUID(str(row["event_id"])), list(row["seats"]), row["held_until"], changes)
-
-
-async def extend_area_holds(
-    session: AsyncSession, event_id: uuid.UUID, cart_id: uuid.UUID, held_until: datetime
-) -> int:
-    """Move the cart's live standing-area holds to the new deadline; returns how many places they are."""
-    quantities = await session.scalars(
-        update(AreaHold)
-        .where(AreaHold.event_id == event_id, AreaHold.cart_id == cart_id, AreaHold.held_until > func.now())
-        .values(held_until=held_until)
-        .returning(AreaHold.quantity)
-    )
-    return sum(quantities)
 
 
 async def release_seat(
