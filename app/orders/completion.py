@@ -45,7 +45,13 @@ class Outcome:
 
 
 async def _record(
-    session: AsyncSession, order_id: uuid.UUID | None, provider: str, external_id: str, kind: str, amount: int | None
+    session: AsyncSession,
+    order_id: uuid.UUID | None,
+    provider: str,
+    external_id: str,
+    kind: str,
+    amount: int | None,
+    detail: str = "",
 ) -> bool:
     """Store a provider callback once; False when this exact callback was seen before."""
     inserted = await session.scalar(
@@ -57,6 +63,7 @@ async def _record(
             external_id=external_id,
             kind=kind,
             amount_minor=amount,
+            detail=detail[:500],
         )
         .on_conflict_do_nothing(index_elements=[PaymentRecord.provider, PaymentRecord.external_id])
         .returning(PaymentRecord.id)
@@ -142,13 +149,7 @@ async def record_decline(
 ) -> Outcome:
     """A declined card: noted once; the order stays payable until its window closes."""
     order = await _locked_order(session, order_id)
-    fresh = await _record(session, order.id, provider, external_id, "payment_failed", None)
-    if fresh:
-        await session.execute(
-            update(PaymentRecord)
-            .where(PaymentRecord.provider == provider, PaymentRecord.external_id == external_id)
-            .values(detail=detail[:500])
-        )
+    fresh = await _record(session, order.id, provider, external_id, "payment_failed", None, detail)
     await session.commit()
     return Outcome(order, "declined" if fresh else "duplicate")
 
