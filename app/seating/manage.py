@@ -27,6 +27,7 @@ async def _inventory_page(
         raise NotFound("This event has no seat inventory yet: it is created when a seated event is published.")
     rendered = await rendered_map_for(db, event.layout_version_id)
     names = {c["key"]: c["name"] for c in rendered.categories}
+    standing = await areas.area_states(db, event.id)
     return page(
         "seating/manage.html",
         status_code=status_code,
@@ -34,9 +35,9 @@ async def _inventory_page(
         rendered=rendered,
         category_names=names,
         counts=await inventory.inventory_counts(db, event.id),
-        standing=await areas.area_states(db, event.id),
+        standing=standing,
         blocked=await inventory.blocked_seats(db, event.id),
-        snapshot=script_json(await snapshot_payload(db, settings.secret_key, event.id)),
+        snapshot=script_json(await snapshot_payload(db, settings.secret_key, event.id, standing)),
         can_block=user.role_in(event.organization_id).at_least(Role.MANAGER),
         **extra,
     )

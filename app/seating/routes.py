@@ -98,12 +98,13 @@ async def picker(request: Request, db: AsyncSession, settings: Settings, actor: 
     event = await _seated_event(db, slug)
     cart_id, new_cart = _cart(request, settings)
     since = await latest_delta_id(request.app.state.redis, event.id)
-    snapshot = await snapshot_payload(db, settings.secret_key, event.id)
+    standing = await areas.area_states(db, event.id)
+    snapshot = await snapshot_payload(db, settings.secret_key, event.id, standing)
     template = page(
         "seating/picker.html",
         rendered=await rendered_map_for(db, event.layout_version_id),
         snapshot=script_json(snapshot),
-        standing=await areas.area_states(db, event.id),
+        standing=standing,
         since=since,
         my_tag=holder_tag(settings.secret_key, cart_id),
         price_labels=_prices(event),

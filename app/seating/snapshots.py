@@ -23,9 +23,13 @@ from app.seating.carts import holder_tag
 SHARE_SECONDS = 1.0
 
 
-async def snapshot_payload(db: AsyncSession, secret_key: str, event_id: uuid.UUID) -> dict:
+async def snapshot_payload(
+    db: AsyncSession, secret_key: str, event_id: uuid.UUID, area_states: list[areas.AreaState] | None = None
+) -> dict:
+    """`area_states` when the caller has them already (pages that also list the standing areas)."""
     seq, states = await service.seat_states(db, event_id, unavailable_only=True)
-    area_states = await areas.area_states(db, event_id)
+    if area_states is None:
+        area_states = await areas.area_states(db, event_id)
     return {
         "seq": max([seq, *(a.version for a in area_states)]),
         "seats": [
