@@ -101,6 +101,13 @@ def _currency(event: Event) -> str:
     return currencies.pop() if currencies else "EUR"
 
 
+def _totals(lines: list[PricedLine], event: Event, promo: PromoCode | None) -> Totals:
+    """The event's prices, fee settings and the promo code applied to these lines."""
+    return totals(
+        lines, _currency(event), fee_percent_bp=event.fee_percent_bp, fee_fixed_minor=event.fee_fixed_minor, promo=promo
+    )
+
+
 async def find_promo(session: AsyncSession, event_id: uuid.UUID, code: str) -> PromoCode | None:
     return await session.scalar(
         select(PromoCode).where(PromoCode.event_id == event_id, PromoCode.code == code.strip().upper())
@@ -115,9 +122,7 @@ async def basket(session: AsyncSession, event: Event, cart_id: uuid.UUID, promo_
         promo = await find_promo(session, event.id, promo_code)
         problem = promo_problem(promo, await session.scalar(select(func.now())))
         promo = None if problem else promo
-    priced = totals(
-        lines, _currency(event), fee_percent_bp=event.fee_percent_bp, fee_fixed_minor=event.fee_fixed_minor, promo=promo
-    )
+    priced = _totals(lines, event, promo)
     return Basket(lines, priced, promo, problem)
 
 
@@ -191,9 +196,7 @@ async def place_order(
             raise ValidationFailed(
                 {"promo_code": "This promo code has been used up."}, "This promo code has been used up."
             )
-    priced = totals(
-        lines, _currency(event), fee_percent_bp=event.fee_percent_bp, fee_fixed_minor=event.fee_fixed_minor, promo=promo
-    )
+    priced = _totals(lines, event, promo)
     order_id = uuid.uuid4()
     expires_at = now + timedelta(minutes=settings.order_payment_minutes)
     order = Order(
