@@ -11,6 +11,10 @@ class DomainError(Exception):
         self.message = message
 
 
+class LoginRequired(DomainError):
+    status_code = 401
+
+
 class NotFound(DomainError):
     status_code = 404
 

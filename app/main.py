@@ -20,41 +20,33 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from redis.asyncio import BlockingConnectionPool, Redis
 
-from app.accounts.routes import account_routes
-from app.checkin.routes import checkin_routes
+from app.accounts.dependencies import UsherSessionConfig, provide_actor, provide_user
+from app.accounts.manage import account_manage_routes
+from app.accounts.pages import account_page_routes
+from app.checkin.pages import checkin_routes
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_engine, create_sessionmaker, warm_pool
 from app.errors import DomainError
 from app.events.api import event_api_routes
-from app.events.public_routes import public_event_routes
-from app.events.routes import organizer_event_routes
+from app.events.manage import organizer_event_routes
+from app.events.pages import public_event_routes
 from app.live import LiveHub
-from app.mail.routes import dev_mail_routes
+from app.mail.pages import dev_mail_routes
 from app.observability import RequestIdMiddleware, configure_logging
-from app.ops.routes import ops_routes
+from app.ops.probes import ops_routes
 from app.orders.api import order_api_routes
 from app.orders.manage import order_manage_routes
-from app.orders.routes import order_page_routes
-from app.payments.routes import payment_routes
+from app.orders.pages import order_page_routes
+from app.orders.payments.pages import payment_routes
 from app.queue import create_queue
 from app.seating.api import seating_api_routes
 from app.seating.manage import seating_manage_routes
-from app.seating.routes import seating_page_routes
+from app.seating.pages import seating_page_routes
 from app.seating.snapshots import SnapshotCache
 from app.templating import environment
-from app.tickets.routes import ticket_routes
-from app.venues.designer_routes import designer_routes
-from app.venues.routes import venue_routes
-from app.web import (
-    UsherSessionConfig,
-    handle_domain_error,
-    handle_http_exception,
-    handle_unexpected,
-    provide_actor,
-    provide_db,
-    provide_settings,
-    provide_user,
-)
+from app.tickets.pages import ticket_routes
+from app.venues.manage import venue_routes
+from app.web import handle_domain_error, handle_http_exception, handle_unexpected, provide_db, provide_settings
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 log = logging.getLogger(__name__)
@@ -88,7 +80,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     route_handlers = [
         *ops_routes,
-        *account_routes,
+        *account_page_routes,
+        *account_manage_routes,
         *public_event_routes,
         *organizer_event_routes,
         *venue_routes,
@@ -100,7 +93,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *order_api_routes,
         *payment_routes,
         *ticket_routes,
-        *designer_routes,
         *checkin_routes,
         *seating_api_routes,
         create_static_files_router(

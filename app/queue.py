@@ -24,3 +24,8 @@ async def enqueue_nudge(queue: RedisQueue, function: str, **kwargs: object) -> N
         await queue.enqueue(function, **kwargs)
     except Exception:
         log.exception("could not enqueue %s; the periodic sweep will pick it up", function)
+
+
+async def nudge_mail_delivery(queue: RedisQueue, mail_id: object) -> None:
+    """Ask the worker to send one outbox message now (the outbox sweep sends it anyway)."""
+    await enqueue_nudge(queue, "deliver_mail", mail_id=str(mail_id))

@@ -16,9 +16,9 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker, utcnow
 from app.events import service as events
 from app.events.models import Event, EventStatus
+from app.orders.checkout import CheckoutForm, place_order
 from app.orders.completion import complete_payment
 from app.orders.models import Order, OrderStatus, PromoCode
-from app.orders.placing import CheckoutForm, place_order
 from app.seating.service import hold_seats
 from app.venues.layouts import SAMPLES_DIR, import_layout
 from app.venues.models import Venue

@@ -1,63 +1,23 @@
-"""What every route shares: dependencies, the session cookie, page rendering and the one error mapping."""
+"""What every route shares: the database session and settings, page rendering and the one error mapping."""
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
-from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
-from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
-from litestar.types import Message
 from litestar_htmx import HTMXTemplate
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.actor import ANONYMOUS, Actor
-from app.accounts.organizations import actor_for_api_token
-from app.accounts.service import load_actor
 from app.config import Settings
 from app.db import session_scope
-from app.errors import DomainError, RateLimited, ValidationFailed
+from app.errors import DomainError, LoginRequired, RateLimited, ValidationFailed
 
 log = logging.getLogger(__name__)
-ROTATE_SESSION = "usher.rotate_session"
-SESSION_USER = "user_id"
-
-
-class LoginRequired(DomainError):
-    status_code = 401
-
-
-class RotatingSessionBackend(ServerSideSessionBackend):
-    """Issues a fresh session id at login so a planted cookie (session fixation) is worthless."""
-
-    def get_session_id(self, connection: ASGIConnection) -> str:
-        if connection.scope.get(ROTATE_SESSION):
-            new_id = connection.scope.get("usher.new_session_id")
-            if new_id is None:
-                new_id = connection.scope["usher.new_session_id"] = self.generate_session_id()  # type: ignore[typeddict-unknown-key]
-            return new_id
-        return super().get_session_id(connection)
-
-    async def store_in_message(self, scope_session: Any, message: Message, connection: ASGIConnection) -> None:
-        old_id = connection.cookies.get(self.config.key)
-        if connection.scope.get(ROTATE_SESSION) and old_id and old_id != "null":
-            await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
-        await super().store_in_message(scope_session, message, connection)
-
-
-class UsherSessionConfig(ServerSideSessionConfig):
-    _backend_class = RotatingSessionBackend
-
-
-def start_user_session(request: Request, user_id: uuid.UUID) -> None:
-    request.scope[ROTATE_SESSION] = True  # type: ignore[typeddict-unknown-key]
-    request.set_session({SESSION_USER: str(user_id)})
 
 
 # --- dependencies -----------------------------------------------------------------------------------------
@@ -70,33 +30,6 @@ async def provide_db(request: Request) -> AsyncIterator[AsyncSession]:
 
 def provide_settings(request: Request) -> Settings:
     return request.app.state.settings
-
-
-async def provide_actor(request: Request, db: AsyncSession) -> Actor:
-    """Bearer API token, else the session's user, else anonymous; kept on request.state for templates."""
-    actor = ANONYMOUS
-    authorization = request.headers.get("authorization", "")
-    if authorization:
-        scheme, _, token = authorization.partition(" ")
-        found = await actor_for_api_token(db, token.strip()) if scheme.lower() == "bearer" and token else None
-        if found is None:
-            raise NotAuthorizedException("Invalid or revoked API token.")
-        actor = found
-    elif "session" in request.scope and (user_id := request.session.get(SESSION_USER)):
-        try:
-            actor = await load_actor(db, uuid.UUID(user_id)) or ANONYMOUS
-        except ValueError:
-            actor = ANONYMOUS
-        if actor is ANONYMOUS:
-            request.clear_session()
-    request.state.actor = actor
-    return actor
-
-
-async def provide_user(request: Request, actor: Actor) -> Actor:
-    if actor.user_id is None:
-        raise LoginRequired("Please log in to continue.")
-    return actor
 
 
 # --- rendering ---------------------------------------------------------------------------------------------

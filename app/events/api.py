@@ -15,7 +15,7 @@ from app.config import Settings
 from app.errors import NotFound, PermissionDenied, ValidationFailed
 from app.events import service
 from app.events.models import Event, EventStatus, PriceTier
-from app.events.public_routes import parse_filter
+from app.events.pages import parse_filter
 from app.money import format_money
 
 

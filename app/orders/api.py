@@ -12,11 +12,11 @@ from app.accounts.actor import Actor
 from app.config import Settings
 from app.errors import ValidationFailed
 from app.events.models import Event
-from app.orders import placing
+from app.orders import checkout as placing
 from app.orders.access import order_token
 from app.orders.commands import announce_placed, settle_if_free
 from app.orders.models import Order
-from app.orders.routes import order_for_viewer
+from app.orders.pages import order_for_viewer
 from app.seating.carts import cart_from_token
 from app.seating.service import published_event
 

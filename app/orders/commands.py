@@ -12,13 +12,13 @@ from app.config import Settings
 from app.live import SeatChange, publish_seat_changes
 from app.orders.completion import Outcome, complete_payment
 from app.orders.models import Order, OrderStatus
-from app.queue import enqueue_nudge
+from app.queue import enqueue_nudge, nudge_mail_delivery
 
 
 async def announce(state: State, outcome: Outcome) -> None:
     await publish_seat_changes(state.redis, outcome.order.event_id, outcome.changes)
     for mail_id in outcome.mail_ids:
-        await enqueue_nudge(state.queue, "deliver_mail", mail_id=str(mail_id))
+        await nudge_mail_delivery(state.queue, mail_id)
     if outcome.result == "refund_due":
         await enqueue_nudge(state.queue, "settle_refunds")
 

@@ -10,7 +10,7 @@ from app.live import publish_seat_changes
 from app.orders.completion import expire_orders as expire_unpaid_orders
 from app.orders.completion import orders_due_for_refund
 from app.orders.models import OrderStatus, PaymentRecord
-from app.payments.providers import RefundFailed, provider_for
+from app.orders.payments.providers import RefundFailed, provider_for
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Subquery, case, func, literal, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -116,3 +116,11 @@ async def has_inventory(session: AsyncSession, event_id: uuid.UUID) -> bool:
     seat = select(EventSeat.key).where(EventSeat.event_id == event_id).limit(1)
     area = select(EventArea.key).where(EventArea.event_id == event_id).limit(1)
     return await session.scalar(seat.union_all(area).limit(1)) is not None
+
+
+def section_names(event_id: uuid.UUID) -> Subquery:
+    """`(key, section)` of every seat and standing area of the event, for reports that group by section (the
+    seat-map format keeps seat and area keys distinct)."""
+    seats = select(EventSeat.key, EventSeat.section_name.label("section")).where(EventSeat.event_id == event_id)
+    areas = select(EventArea.key, EventArea.name.label("section")).where(EventArea.event_id == event_id)
+    return seats.union_all(areas).subquery("sections")

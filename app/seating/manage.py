@@ -15,8 +15,8 @@ from app.events.models import Event
 from app.events.service import get_event_for
 from app.live import publish_seat_changes
 from app.seating import areas, inventory, service
-from app.seating.render import rendered_map_for, script_json
 from app.seating.snapshots import snapshot_payload
+from app.venues.render import rendered_map_for, script_json
 from app.web import page
 
 

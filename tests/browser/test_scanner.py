@@ -18,8 +18,8 @@ from app.accounts.models import User
 from app.accounts.passwords import hash_password
 from app.db import create_engine, create_sessionmaker
 from app.events.models import Event
+from app.orders.checkout import CheckoutForm, place_order
 from app.orders.completion import complete_payment
-from app.orders.placing import CheckoutForm, place_order
 from app.seating.service import hold_seats
 from app.tickets.models import Ticket
 from app.tickets.qr import qr_png

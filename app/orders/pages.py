@@ -13,7 +13,7 @@ from app.accounts.actor import Actor
 from app.config import Settings
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.events.models import Event
-from app.orders import placing
+from app.orders import checkout as placing
 from app.orders.access import order_token, token_matches
 from app.orders.commands import announce_placed, settle_if_free
 from app.orders.models import Order, OrderStatus

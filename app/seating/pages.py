@@ -20,8 +20,8 @@ from app.live import RESYNC, deltas_since, is_stream_id, latest_delta_id, newer
 from app.money import format_money
 from app.seating import areas, commands, service
 from app.seating.carts import CART_COOKIE, cart_from_token, holder_tag, sign_cart
-from app.seating.render import rendered_map_for, script_json
 from app.seating.snapshots import snapshot_payload
+from app.venues.render import rendered_map_for, script_json
 from app.web import page
 
 KEEPALIVE_SECONDS = 15

@@ -1,8 +1,6 @@
-"""Account pages: register, log in/out, password reset, organizations, members, invitations and API tokens."""
+"""Public account pages: register, log in and out, password reset, and accepting an invitation."""
 
 from __future__ import annotations
-
-import uuid
 
 from litestar import Request, Router, get, post
 from litestar.response import Redirect, Template
@@ -10,11 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts import organizations, service
 from app.accounts.actor import Actor
-from app.accounts.models import Role
+from app.accounts.dependencies import start_user_session
 from app.config import Settings
 from app.errors import ValidationFailed
-from app.queue import enqueue_nudge
-from app.web import client_ip, form_errors, page, start_user_session
+from app.queue import nudge_mail_delivery
+from app.web import client_ip, form_errors, page
 
 
 def safe_next(target: str | None, default: str = "/manage") -> str:
@@ -22,10 +20,6 @@ def safe_next(target: str | None, default: str = "/manage") -> str:
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return default
-
-
-async def nudge_mail(request: Request, mail_id: uuid.UUID) -> None:
-    await enqueue_nudge(request.app.state.queue, "deliver_mail", mail_id=str(mail_id))
 
 
 @get("/register")
@@ -90,7 +84,7 @@ async def forgot(request: Request, db: AsyncSession, settings: Settings, actor: 
     except ValidationFailed as exc:
         return form_errors("accounts/forgot.html", exc, form=form)
     if mail is not None:
-        await nudge_mail(request, mail.id)
+        await nudge_mail_delivery(request.app.state.queue, mail.id)
     return page("accounts/forgot.html", form={}, sent_to=form.get("email", "").strip())
 
 
@@ -116,62 +110,6 @@ async def reset(request: Request, db: AsyncSession, actor: Actor, token: str) ->
 # --- organizations -----------------------------------------------------------------------------------------
 
 
-@get("/manage")
-async def dashboard(user: Actor) -> Template:
-    return page("accounts/dashboard.html", form={})
-
-
-@post("/manage/organizations")
-async def create_organization(request: Request, db: AsyncSession, user: Actor) -> Template | Redirect:
-    form = await request.form()
-    try:
-        organization = await organizations.create_organization(db, user, name=form.get("name", ""))
-    except ValidationFailed as exc:
-        return form_errors("accounts/dashboard.html", exc, form=form)
-    return Redirect(f"/manage/{organization.slug}")
-
-
-async def _members_page(db: AsyncSession, user: Actor, org_slug: str, status_code: int = 200, **extra) -> Template:
-    org = user.organization_by_slug(org_slug)
-    members, invitations = await organizations.list_members(db, user, org.id)
-    return page(
-        "accounts/members.html",
-        status_code=status_code,
-        org=org,
-        members=members,
-        invitations=invitations,
-        roles=[r.value for r in Role],
-        form=extra.pop("form", {}),
-        **extra,
-    )
-
-
-@get("/manage/{org_slug:str}/members")
-async def members(db: AsyncSession, user: Actor, org_slug: str) -> Template:
-    return await _members_page(db, user, org_slug)
-
-
-@post("/manage/{org_slug:str}/members/invite")
-async def invite(request: Request, db: AsyncSession, settings: Settings, user: Actor, org_slug: str) -> Template:
-    org = user.organization_by_slug(org_slug)
-    form = await request.form()
-    try:
-        mail = await organizations.invite_member(
-            db, settings, user, org.id, email=form.get("email", ""), role=form.get("role", "")
-        )
-    except ValidationFailed as exc:
-        return await _members_page(db, user, org_slug, exc.status_code, form=form, errors=exc.errors)
-    await nudge_mail(request, mail.id)
-    return await _members_page(db, user, org_slug, notice=f"Invitation sent to {form.get('email', '').strip()}.")
-
-
-@post("/manage/{org_slug:str}/members/{user_id:uuid}/remove")
-async def remove_member(db: AsyncSession, user: Actor, org_slug: str, user_id: uuid.UUID) -> Redirect:
-    org = user.organization_by_slug(org_slug)
-    await organizations.remove_member(db, user, org.id, user_id)
-    return Redirect(f"/manage/{org_slug}/members")
-
-
 @get("/invitations/{token:str}")
 async def invitation(db: AsyncSession, actor: Actor, token: str) -> Template:
     invitation, organization = await organizations.find_invitation(db, token)
@@ -184,36 +122,7 @@ async def accept_invitation(db: AsyncSession, user: Actor, token: str) -> Redire
     return Redirect(f"/manage/{organization.slug}")
 
 
-async def _tokens_page(db: AsyncSession, user: Actor, org_slug: str, status_code: int = 200, **extra) -> Template:
-    org = user.organization_by_slug(org_slug)
-    tokens = await organizations.list_api_tokens(db, user, org.id)
-    return page("accounts/tokens.html", status_code=status_code, org=org, tokens=tokens, **extra)
-
-
-@get("/manage/{org_slug:str}/tokens")
-async def tokens(db: AsyncSession, user: Actor, org_slug: str) -> Template:
-    return await _tokens_page(db, user, org_slug)
-
-
-@post("/manage/{org_slug:str}/tokens")
-async def create_token(request: Request, db: AsyncSession, user: Actor, org_slug: str) -> Template:
-    org = user.organization_by_slug(org_slug)
-    form = await request.form()
-    try:
-        token = await organizations.create_api_token(db, user, org.id, name=form.get("name", ""))
-    except ValidationFailed as exc:
-        return await _tokens_page(db, user, org_slug, exc.status_code, errors=exc.errors)
-    return await _tokens_page(db, user, org_slug, new_token=token)
-
-
-@post("/manage/{org_slug:str}/tokens/{token_id:uuid}/revoke")
-async def revoke_token(db: AsyncSession, user: Actor, org_slug: str, token_id: uuid.UUID) -> Template:
-    org = user.organization_by_slug(org_slug)
-    await organizations.revoke_api_token(db, user, org.id, token_id)
-    return await _tokens_page(db, user, org_slug, notice="Token revoked.")
-
-
-account_routes = [
+account_page_routes = [
     Router(
         path="/",
         include_in_schema=False,
@@ -227,16 +136,8 @@ account_routes = [
             forgot,
             reset_form,
             reset,
-            dashboard,
-            create_organization,
-            members,
-            invite,
-            remove_member,
             invitation,
             accept_invitation,
-            tokens,
-            create_token,
-            revoke_token,
         ],
     ),
 ]

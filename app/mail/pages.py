@@ -11,7 +11,6 @@ from pathlib import Path
 from litestar import Router, get
 from litestar.response import Template
 
-from app.accounts.actor import Actor
 from app.config import Settings
 from app.errors import NotFound
 from app.web import page
@@ -28,12 +27,12 @@ def _messages(directory: Path) -> list[dict[str, str]]:
 
 
 @get("/dev/mail")
-async def mailbox(settings: Settings, actor: Actor) -> Template:
+async def mailbox(settings: Settings) -> Template:
     return page("mail/mailbox.html", messages=_messages(settings.mail_dir))
 
 
 @get("/dev/mail/{name:str}")
-async def message(settings: Settings, actor: Actor, name: str) -> Template:
+async def message(settings: Settings, name: str) -> Template:
     path = settings.mail_dir / name
     if "/" in name or not name.endswith(".eml") or not path.is_file():
         raise NotFound("No such message.")

@@ -19,8 +19,8 @@ from app.orders.access import order_token
 from app.orders.commands import announce
 from app.orders.completion import complete_payment, record_decline, record_refund
 from app.orders.models import Order, OrderStatus
-from app.orders.routes import order_for_viewer
-from app.payments.providers import TestProvider, new_attempt_id, provider_for
+from app.orders.pages import order_for_viewer
+from app.orders.payments.providers import TestProvider, new_attempt_id, provider_for
 from app.web import page
 
 log = logging.getLogger(__name__)
