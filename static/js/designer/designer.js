@@ -3,15 +3,18 @@
 import { gridRows } from "./geometry.js";
 import { download, preview, save } from "./io.js";
 import { deleteSelection, renderPanel } from "./panel.js";
-import { centroid, change, colorOf, ed, esc, findSeat, markDirty, redo, root, sectionRows, selectedSeats, snapshot, toDocument, undo, undoStack, uniqueKey } from "./store.js";
+import {
+  centroid, change, clearSelection, colorOf, ed, esc, findSeat, markDirty, redo, root, sectionRows, select, selectedSeats, selectWhole,
+  setSelection, snapshot, subscribe, toDocument, undo, undoStack, uniqueKey,
+} from "./store.js";
 
-export const svg = document.getElementById("design");
+const svg = document.getElementById("design");
 const GRID = 10;
 
 // --- view (zoom and pan through the viewBox) --------------------------------------------------------------
 let view = { x: 0, y: 0, w: ed.state.width, h: ed.state.height };
 function setView(next) { view = next; svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`); }
-export function fit() { setView({ x: -20, y: -20, w: ed.state.width + 40, h: ed.state.height + 40 }); }
+function fit() { setView({ x: -20, y: -20, w: ed.state.width + 40, h: ed.state.height + 40 }); }
 function zoomAt(factor, cx, cy) {
   setView({ x: cx - (cx - view.x) * factor, y: cy - (cy - view.y) * factor, w: view.w * factor, h: view.h * factor });
 }
@@ -21,7 +24,7 @@ function toMap(event) {
 }
 const snapped = (v) => (document.getElementById("snap").checked ? Math.round(v / GRID) * GRID : Math.round(v * 10) / 10);
 
-export function render() {
+function render() {
   ed.built = ed.state.sections.map(sectionRows);
   const colors = colorOf();
   const parts = [`<g class="backdrop"><rect x="0" y="0" width="${ed.state.width}" height="${ed.state.height}" fill="#fafafa" stroke="#e5e7eb"/>`];
@@ -38,7 +41,9 @@ export function render() {
     else parts.push(`<rect class="${cls}" data-shape="${n}" fill="${esc(shape.fill)}" x="${Math.min(x0, x1)}" y="${Math.min(y0, y1)}" width="${Math.abs(x1 - x0)}" height="${Math.abs(y1 - y0)}"/>`);
   });
   if (drawing.length) parts.push(`<polyline class="rubber" points="${drawing.map((p) => p.join(",")).join(" ")}"/>`);
-  ed.state.texts.forEach((text, t) => parts.push(`<text class="map-text${t === ed.selectedText ? " selected" : ""}" data-text="${t}" x="${text.x}" y="${text.y}" font-size="${text.size}">${esc(text.text)}</text>`));
+  ed.state.texts.forEach((text, t) => {
+    parts.push(`<text class="map-text${t === ed.selectedText ? " selected" : ""}" data-text="${t}" x="${text.x}" y="${text.y}" font-size="${text.size}">${esc(text.text)}</text>`);
+  });
   ed.state.areas.forEach((area, a) => {
     parts.push(`<polygon class="ga${a === ed.selectedArea ? " selected" : ""}" data-area="${a}" style="--seat:${colors[area.category] || "#999"}" points="${area.polygon.map((p) => p.join(",")).join(" ")}"/>`);
     const [cx, cy] = centroid(area.polygon);
@@ -83,7 +88,7 @@ function showSelection() {
 }
 
 // After seats changed category or flags: rebuild the seat list, repaint just those circles.
-export function repaintSeats(ids) {
+function repaintSeats(ids) {
   ed.built = ed.state.sections.map(sectionRows);
   const colors = colorOf();
   for (const id of ids) {
@@ -117,20 +122,17 @@ function closePolygon() {
     const taken = new Set([...ed.state.areas.map((a) => a.key), ...ed.state.sections.map((s) => s.key)]);
     const key = uniqueKey("GA", taken);
     ed.state.areas.push({ key, name: `Standing ${key.slice(2)}`, polygon: corners, capacity: 100, category: ed.state.categories[0].key });
-    ed.selection = new Set(); ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
-    ed.selectedArea = ed.state.areas.length - 1;
+    setSelection({ area: ed.state.areas.length - 1 });
   });
 }
-
-export function clearSelection() { ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null; render(); }
 
 function seatsIn(x0, y0, x1, y1) {
   const [ax, bx] = [Math.min(x0, x1), Math.max(x0, x1)];
   const [ay, by] = [Math.min(y0, y1), Math.max(y0, y1)];
   const ids = [];
-  ed.built.forEach((rows, s) => rows.forEach((row) => row.seats.forEach((seat) => {
-    if (seat.x >= ax && seat.x <= bx && seat.y >= ay && seat.y <= by) ids.push(`${s}:${seat.id}`);
-  })));
+  for (const [s, rows] of ed.built.entries()) {
+    for (const row of rows) for (const seat of row.seats) if (seat.x >= ax && seat.x <= bx && seat.y >= ay && seat.y <= by) ids.push(`${s}:${seat.id}`);
+  }
   return ids;
 }
 
@@ -159,7 +161,7 @@ svg.addEventListener("pointerdown", (event) => {
   if (ed.tool === "text") {
     change(() => {
       ed.state.texts.push({ text: "Label", x: snapped(x), y: snapped(y), size: 16 });
-      ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedShape = null; ed.selectedText = ed.state.texts.length - 1;
+      setSelection({ text: ed.state.texts.length - 1 });
     });
     return;
   }
@@ -176,17 +178,11 @@ svg.addEventListener("pointerdown", (event) => {
     if (event.shiftKey || event.ctrlKey || event.metaKey) { if (ed.selection.has(id)) ed.selection.delete(id); else ed.selection.add(id); }
     else ed.selection = new Set([id]);
     if (hadPanelTarget) render(); else showSelection();
-  } else if (areaEl) {
-    ed.selection = new Set(); ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null; ed.selectedArea = Number(areaEl.dataset.area); render();
-  } else if (shapeEl && !seatEl) {
-    ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
-    ed.selectedShape = Number(shapeEl.dataset.shape);
-    render();
-  } else if (textEl) {
-    ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedShape = null; ed.selectedText = Number(textEl.dataset.text); render();
-  } else if (labelEl) {
-    ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = Number(labelEl.dataset.section); ed.selectedText = null; ed.selectedShape = null; render();
-  } else {
+  } else if (areaEl) select({ area: Number(areaEl.dataset.area) });
+  else if (shapeEl) select({ shape: Number(shapeEl.dataset.shape) });
+  else if (textEl) select({ text: Number(textEl.dataset.text) });
+  else if (labelEl) select({ section: Number(labelEl.dataset.section) });
+  else {
     gesture = { kind: "band", start: [x, y], now: [x, y], add: event.shiftKey };
     svg.setPointerCapture(event.pointerId);
   }
@@ -239,8 +235,7 @@ svg.addEventListener("pointerup", () => {
   if (ed.tool === "shape") {
     change(() => {
       ed.state.shapes.push({ kind: "rect", points: [[Math.min(x0, x1), Math.min(y0, y1)], [Math.max(x0, x1), Math.max(y0, y1)]], fill: "#e5e7eb", label: "" });
-      ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
-      ed.selectedShape = ed.state.shapes.length - 1;
+      setSelection({ shape: ed.state.shapes.length - 1 });
     });
   } else if (ed.tool === "area") {
     change(() => {
@@ -249,7 +244,7 @@ svg.addEventListener("pointerup", () => {
       const [ax, bx] = [Math.min(x0, x1), Math.max(x0, x1)];
       const [ay, by] = [Math.min(y0, y1), Math.max(y0, y1)];
       ed.state.areas.push({ key, name: `Standing ${key.slice(2)}`, polygon: [[ax, ay], [bx, ay], [bx, by], [ax, by]], capacity: 100, category: ed.state.categories[0].key });
-      ed.selection = new Set(); ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null; ed.selectedArea = ed.state.areas.length - 1;
+      setSelection({ area: ed.state.areas.length - 1 });
     });
   } else {
     change(() => {
@@ -266,7 +261,7 @@ svg.addEventListener("pointerup", () => {
         category: ed.state.categories[0].key, rowScheme: "letters", skipIO: true, rowStart: 1,
         direction: "ltr", seatStart: 1, overrides: {},
       });
-      ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = ed.state.sections.length - 1; ed.selectedText = null; ed.selectedShape = null;
+      setSelection({ section: ed.state.sections.length - 1 });
     });
   }
 });
@@ -276,7 +271,7 @@ svg.addEventListener("dblclick", (event) => {
   const seatEl = event.target.closest("circle.seat");
   if (!seatEl) return;
   ed.selection = new Set([seatEl.dataset.id]);
-  runAction("select-rows");
+  selectWhole("rows");
 });
 
 svg.addEventListener("wheel", (event) => {
@@ -285,38 +280,16 @@ svg.addEventListener("wheel", (event) => {
   zoomAt(event.deltaY > 0 ? 1.15 : 1 / 1.15, cx, cy);
 }, { passive: false });
 
-// --- actions and keys ---------------------------------------------------------------------------------------
-export function runAction(action) {
+// --- toolbar and keys ---------------------------------------------------------------------------------------
+function runAction(action) {
   if (action === "undo") undo();
   else if (action === "redo") redo();
   else if (action === "zoom-in") zoomAt(1 / 1.25, view.x + view.w / 2, view.y + view.h / 2);
   else if (action === "zoom-out") zoomAt(1.25, view.x + view.w / 2, view.y + view.h / 2);
   else if (action === "fit") fit();
-  else if (action === "delete") deleteSelection();
   else if (action === "export") download();
   else if (action === "preview") preview();
   else if (action === "save") save(ed.version);
-  else if (action === "add-category") {
-    change(() => {
-      const taken = new Set(ed.state.categories.map((c) => c.key));
-      const key = uniqueKey("category", taken);
-      ed.state.categories.push({ key, name: `Category ${ed.state.categories.length + 1}`, color: "#059669" });
-    });
-  } else if (action === "select-rows" || action === "select-sections" || action === "select-section") {
-    const picked = new Set();
-    const wanted = action === "select-section"
-      ? new Set([`${ed.selectedSection}:`])
-      : new Set([...ed.selection].map((id) => { const [s, r] = id.split(":"); return action === "select-rows" ? `${s}:${r}:` : `${s}:`; }));
-    ed.built.forEach((rows, s) => rows.forEach((row) => row.seats.forEach((seat) => {
-      const id = `${s}:${seat.id}`;
-      const [, r] = seat.id.split(":");
-      if (wanted.has(`${s}:`) || wanted.has(`${s}:${r}:`)) picked.add(id);
-    })));
-    ed.selection = picked;
-    ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
-    ed.selectedArea = null;
-    render();
-  }
 }
 
 root.querySelector(".designer-toolbar").addEventListener("click", (event) => {
@@ -389,6 +362,13 @@ function selectAll() {
   ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
   if (hadPanelTarget) render(); else showSelection();
 }
+
+// The store says what changed; the view redraws that much.
+subscribe((notice) => {
+  if (notice.kind === "seats") { repaintSeats(notice.ids); return; }
+  if (notice.kind === "document") fit();
+  render();
+});
 
 window.usherDesigner = { toDocument, selectAll, stats: () => ({ seats: ed.built.reduce((t, rows) => t + rows.reduce((u, row) => u + row.seats.length, 0), 0), selected: ed.selection.size }) };
 

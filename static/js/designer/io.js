@@ -1,7 +1,7 @@
 // Saving versions (problems shown next to their elements), preview with the attendee renderer, import, export.
-import { fit, render, svg } from "./designer.js";
-import { change, ed, esc, fromDocument, root, saveState, toDocument } from "./store.js";
+import { ed, esc, load, root, saveState, select, toDocument } from "./store.js";
 
+const drawing = document.getElementById("design");
 const problemsBox = document.getElementById("problems");
 const csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csrftoken"];
 // --- save, preview, import, export ----------------------------------------------------------------------------
@@ -36,7 +36,7 @@ function showProblems(problems) {
   const items = problems.map((p, n) => `<li><button type="button" class="link" data-problem="${n}">${esc(p.path)}${p.element ? ` (${esc(p.element)})` : ""}</button>: ${esc(p.message)}</li>`).join("");
   problemsBox.innerHTML = `<p><strong>${problems.length} problem${problems.length === 1 ? "" : "s"} to fix before saving:</strong></p><ul>${items}</ul>`;
   problemsBox.problems = problems;
-  for (const circle of svg.querySelectorAll("circle.seat")) {
+  for (const circle of drawing.querySelectorAll("circle.seat")) {
     if (problems.some((p) => p.element === circle.dataset.key)) circle.classList.add("problem");
   }
 }
@@ -51,13 +51,12 @@ problemsBox.addEventListener("click", (event) => {
     const match = /^sections\[(\d+)\]\.rows\[(\d+)\]\.seats\[(\d+)\]/.exec(problem.path);
     const area = /^ga_areas\[(\d+)\]/.exec(problem.path);
     const section = /^sections\[(\d+)\]/.exec(problem.path);
+    // A problem of the layout as a whole (a category, say) has nothing to select.
     if (match) {
       const seat = ed.built[Number(match[1])][Number(match[2])]?.seats[Number(match[3])];
-      if (seat) ed.selection = new Set([`${match[1]}:${seat.id}`]);
-      ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
-    } else if (area) { ed.selection = new Set(); ed.selectedArea = Number(area[1]); ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null; }
-    else if (section) { ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = Number(section[1]); ed.selectedText = null; ed.selectedShape = null; }
-    render();
+      select({ seats: seat ? [`${match[1]}:${seat.id}`] : ed.selection });
+    } else if (area) select({ area: Number(area[1]) });
+    else if (section) select({ section: Number(section[1]) });
   }
 });
 
@@ -84,10 +83,7 @@ document.getElementById("import-file").addEventListener("change", async (event) 
   try {
     const doc = JSON.parse(await file.text());
     if (!Array.isArray(doc.sections) || !Array.isArray(doc.categories)) throw new Error("not a seat map");
-    change(() => { ed.state = fromDocument(doc); });
-    ed.selection = new Set(); ed.selectedArea = null; ed.selectedSection = null; ed.selectedText = null; ed.selectedShape = null;
-    fit();
-    render();
+    load(doc);
   } catch (error) {
     problemsBox.textContent = `That file is not a seat map (${error.message}).`;
   }

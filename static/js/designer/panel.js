@@ -1,7 +1,6 @@
 // The designer's side panel: settings of the selected section, area or seats, categories and totals.
 import { rowLabel, seatNumbers } from "./geometry.js";
-import { repaintSeats, runAction } from "./designer.js";
-import { centroid, change, ed, esc, findSeat, markDirty, redoStack, selectedSeats, snapshot, undoStack } from "./store.js";
+import { centroid, change, ed, esc, findSeat, selectedSeats, selectWhole, uniqueKey } from "./store.js";
 
 const panel = document.getElementById("panel");
 const FLAGS = [["wheelchair", "Wheelchair"], ["companion", "Companion"], ["restricted_view", "Restricted view"]];
@@ -86,30 +85,33 @@ export function renderPanel() {
       <button type="button" class="secondary" data-action="add-category">Add category</button>
       <p class="muted">Draw with the Section tool (drag a block of rows), the Standing area tool, or click to add text. Shift-click and drag to select; Delete removes; arrows nudge.</p>`;
   }
-  panel.innerHTML = html + `<h3>Totals</h3>${totals()}`;
+  panel.innerHTML = `${html}<h3>Totals</h3>${totals()}`;
+}
+
+// A grid section keeps each seat's departures from the section's settings under "row:seat".
+function overrideOf(section, key) {
+  section.overrides[key] ||= {};
+  return section.overrides[key];
 }
 
 // Apply a change to every selected seat (grid sections keep per-seat overrides, free sections change the seat),
 // then repaint only those seats.
 function editSeats(edit) {
-  undoStack.push(snapshot());
-  redoStack.length = 0;
-  markDirty();
-  for (const id of ed.selection) {
-    const [s, r, i] = id.split(":").map(Number);
-    const section = ed.state.sections[s];
-    if (!section) continue;
-    if (section.kind === "grid") {
-      const key = `${r}:${i}`;
-      const current = findSeat(s, key);
-      const over = (section.overrides[key] ||= {});
-      edit(over, current || { category: section.category, flags: [] });
-    } else {
-      const seat = section.rows[r]?.seats[i];
-      if (seat) edit(seat, seat);
+  change(() => {
+    for (const id of ed.selection) {
+      const [s, r, i] = id.split(":").map(Number);
+      const section = ed.state.sections[s];
+      if (!section) continue;
+      if (section.kind === "grid") {
+        const key = `${r}:${i}`;
+        const current = findSeat(s, key);
+        edit(overrideOf(section, key), current || { category: section.category, flags: [] });
+      } else {
+        const seat = section.rows[r]?.seats[i];
+        if (seat) edit(seat, seat);
+      }
     }
-  }
-  repaintSeats(ed.selection);
+  }, { kind: "seats", ids: ed.selection });
 }
 
 export function deleteSelection() {
@@ -127,7 +129,7 @@ export function deleteSelection() {
     }
     for (const [s, spots] of bySection) {
       const section = ed.state.sections[s];
-      if (section.kind === "grid") for (const [r, i] of spots) (section.overrides[`${r}:${i}`] ||= {}).deleted = true;
+      if (section.kind === "grid") { for (const [r, i] of spots) overrideOf(section, `${r}:${i}`).deleted = true; }
       else {
         const gone = new Set(spots.map(([r, i]) => `${r}:${i}`));
         section.rows = section.rows.map((row, r) => ({ ...row, seats: row.seats.filter((_, i) => !gone.has(`${r}:${i}`)) })).filter((row) => row.seats.length);
@@ -135,6 +137,13 @@ export function deleteSelection() {
     }
     ed.state.sections = ed.state.sections.filter((section) => section.kind === "grid" ? section.rowCounts.some((n, r) => [...Array(n).keys()].some((i) => !section.overrides[`${r}:${i}`]?.deleted)) : section.rows.length);
     ed.selection.clear();
+  });
+}
+
+function addCategory() {
+  change(() => {
+    const key = uniqueKey("category", new Set(ed.state.categories.map((c) => c.key)));
+    ed.state.categories.push({ key, name: `Category ${ed.state.categories.length + 1}`, color: "#059669" });
   });
 }
 
@@ -236,6 +245,14 @@ panel.addEventListener("submit", (event) => {
   if (form.dataset.form === "renumber") renumber(form.elements.direction.value, Number(form.elements.start.value) || 1);
 });
 
+const ACTIONS = {
+  delete: deleteSelection,
+  "add-category": addCategory,
+  "select-rows": () => selectWhole("rows"),
+  "select-sections": () => selectWhole("sections"),
+  "select-section": () => selectWhole("section"),
+};
+
 panel.addEventListener("click", (event) => {
   const button = event.target.closest("button");
   if (!button) return;
@@ -251,6 +268,6 @@ panel.addEventListener("click", (event) => {
     const index = Number(button.dataset.removeCategory);
     change(() => ed.state.categories.splice(index, 1));
   } else if (button.dataset.action) {
-    runAction(button.dataset.action);
+    ACTIONS[button.dataset.action]?.();
   }
 });

@@ -1,6 +1,6 @@
-// The designer's state: the document being drawn, the selection, and the undo history.
+// The designer's state: the document being drawn, the selection, and the undo history. The view subscribes
+// to it and is told what to redraw; this module never imports the view.
 import { gridRows } from "./geometry.js";
-import { clearSelection, render } from "./designer.js";
 
 export const root = document.getElementById("designer");
 export const saveState = root.querySelector(".save-state");
@@ -55,15 +55,53 @@ export function toDocument() {
   };
 }
 
+// --- notifications: {kind: "drawing"} redraw all, {kind: "seats", ids} repaint those seats, {kind: "document"} fit a new document
+const listeners = new Set();
+const REDRAW = { kind: "drawing" };
+export function subscribe(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+function notify(notice) { for (const listener of listeners) listener(notice); }
+
+// --- selection ---------------------------------------------------------------------------------------------
+// setSelection leaves telling the view to its caller (a change() does); select tells it at once.
+export function setSelection({ seats = [], area = null, section = null, text = null, shape = null }) {
+  ed.selection = new Set(seats); ed.selectedArea = area; ed.selectedSection = section; ed.selectedText = text; ed.selectedShape = shape;
+}
+export function select(target = {}) { setSelection(target); notify(REDRAW); }
+export function clearSelection() { select(); }
+
+// Grow the selection to the whole rows or sections of the selected seats, or to every seat of the selected section.
+export function selectWhole(scope) {
+  const wanted = scope === "section"
+    ? new Set([`${ed.selectedSection}:`])
+    : new Set([...ed.selection].map((id) => { const [s, r] = id.split(":"); return scope === "rows" ? `${s}:${r}:` : `${s}:`; }));
+  const picked = [];
+  for (const [s, rows] of ed.built.entries()) {
+    for (const row of rows) {
+      for (const seat of row.seats) {
+        const [, r] = seat.id.split(":");
+        if (wanted.has(`${s}:`) || wanted.has(`${s}:${r}:`)) picked.push(`${s}:${seat.id}`);
+      }
+    }
+  }
+  select({ seats: picked });
+}
+
 // --- history ---------------------------------------------------------------------------------------------
 export function snapshot() { return JSON.stringify(ed.state); }
-export function change(mutate) {
+export function change(mutate, notice = REDRAW) {
   undoStack.push(snapshot());
   if (undoStack.length > 100) undoStack.shift();
   redoStack.length = 0;
   mutate();
   markDirty();
-  render();
+  notify(notice);
+}
+// A document from outside replaces the drawing, undoably; the view fits it to the screen.
+export function load(doc) {
+  change(() => { ed.state = fromDocument(doc); setSelection({}); }, { kind: "document" });
 }
 export function undo() { if (undoStack.length) { redoStack.push(snapshot()); ed.state = JSON.parse(undoStack.pop()); markDirty(); clearSelection(); } }
 export function redo() { if (redoStack.length) { undoStack.push(snapshot()); ed.state = JSON.parse(redoStack.pop()); markDirty(); clearSelection(); } }
