@@ -81,7 +81,7 @@ export function selectWhole(scope) {
   for (const [s, rows] of ed.built.entries()) {
     for (const row of rows) {
       for (const seat of row.seats) {
-        const [, r] = seat.id.split(":");
+        const [r] = seat.id.split(":"); // seat ids within a section are "row:seat"
         if (wanted.has(`${s}:`) || wanted.has(`${s}:${r}:`)) picked.push(`${s}:${seat.id}`);
       }
     }
