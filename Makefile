@@ -38,9 +38,21 @@ browser-deps: ## Debian's Chromium for the Playwright tests (playwright cannot d
 bench: install ## benchmarks (see bench/README)
 	$(BIN)/python -m bench
 
-lint: install
+lint: install js-tools ## ruff for Python, Biome for static/js
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check app tests bench worker.py migrations
+	$(JS_TOOLS)/node_modules/.bin/biome lint --error-on-warnings
+
+# The JS linter is a dev tool pinned in tools/js (package-lock.json); the app and `make run` never need it.
+JS_TOOLS := tools/js
+JS_STAMP := $(JS_TOOLS)/node_modules/.installed-$(shell cat $(JS_TOOLS)/package.json $(JS_TOOLS)/package-lock.json | sha256sum | cut -c1-12)
+.PHONY: js-tools
+js-tools: $(JS_STAMP)
+
+$(JS_STAMP): $(JS_TOOLS)/package.json $(JS_TOOLS)/package-lock.json
+	@command -v npm >/dev/null || { echo "make lint needs npm (Node.js) to install the JS linter" >&2; exit 1; }
+	npm ci --prefix $(JS_TOOLS) --no-audit --no-fund --loglevel=error
+	@touch $@
 
 format: install
 	$(BIN)/ruff check --fix .

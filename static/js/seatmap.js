@@ -25,7 +25,7 @@ for (const [section, rowLabel, rowSeats] of JSON.parse(document.getElementById("
   const keys = rowSeats.map(([key]) => key);
   const row = { section, label: rowLabel, keys, index: rows.length };
   rows.push(row);
-  rowSeats.forEach(([key, number, flags], pos) => Object.assign(seats.get(key), { section, row, number, flags, pos }));
+  rowSeats.forEach(([key, number, flags], pos) => { Object.assign(seats.get(key), { section, row, number, flags, pos }); });
 }
 
 function visibleStatus(seat) {
