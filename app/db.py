@@ -9,7 +9,7 @@ from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, MetaData, func, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -83,3 +83,9 @@ async def fetch_row(session: AsyncSession, sql: str, *args: object) -> Any:
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return await raw.driver_connection.fetchrow(sql, *args)
+
+
+async def ping_database(engine: AsyncEngine) -> None:
+    """One round trip to PostgreSQL (readiness probes)."""
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))

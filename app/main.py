@@ -23,7 +23,8 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from app.accounts.dependencies import UsherSessionConfig, provide_actor, provide_user
 from app.accounts.manage import account_manage_routes
 from app.accounts.pages import account_page_routes
-from app.checkin.pages import checkin_routes
+from app.checkin.api import checkin_api_routes
+from app.checkin.pages import checkin_page_routes
 from app.config import PROJECT_ROOT, Settings
 from app.db import create_engine, create_sessionmaker, warm_pool
 from app.errors import DomainError
@@ -38,13 +39,14 @@ from app.orders.api import order_api_routes
 from app.orders.manage import order_manage_routes
 from app.orders.pages import order_page_routes
 from app.orders.payments.pages import payment_routes
+from app.orders.payments.webhooks import webhook_routes
 from app.queue import create_queue
 from app.seating.api import seating_api_routes
 from app.seating.manage import seating_manage_routes
 from app.seating.pages import seating_page_routes
 from app.seating.snapshots import SnapshotCache
 from app.templating import environment
-from app.tickets.pages import ticket_routes
+from app.tickets.api import ticket_api_routes
 from app.venues.manage import venue_routes
 from app.web import handle_domain_error, handle_http_exception, handle_unexpected, provide_db, provide_settings
 
@@ -92,8 +94,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *order_manage_routes,
         *order_api_routes,
         *payment_routes,
-        *ticket_routes,
-        *checkin_routes,
+        *webhook_routes,
+        *ticket_api_routes,
+        *checkin_page_routes,
+        *checkin_api_routes,
         *seating_api_routes,
         create_static_files_router(
             path="/static", directories=[PROJECT_ROOT / "static"], name="static", include_in_schema=False

@@ -19,7 +19,7 @@ from app.events.models import Event, EventStatus
 from app.orders.checkout import CheckoutForm, place_order
 from app.orders.completion import complete_payment
 from app.orders.models import Order, OrderStatus, PromoCode
-from app.seating.service import hold_seats
+from app.seating.holds import hold_seats
 from app.venues.layouts import SAMPLES_DIR, import_layout
 from app.venues.models import Venue
 from app.venues.service import create_venue

@@ -67,6 +67,8 @@ class Event(UUIDPrimaryKey, Timestamps, Base):
     status: Mapped[str] = mapped_column(String(20), default=EventStatus.DRAFT, server_default="draft")
     sales_start_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sales_end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the event is first published: its seat map is fixed from then on (its inventory exists).
+    first_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     online_url: Mapped[str | None] = mapped_column(String(500))
     cover_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # A seated event sells the seats of this exact layout version; it is frozen once the event is published.

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 
 import msgspec
 from sqlalchemy import Date, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import raiseload
 
 from app.accounts.actor import Actor
 from app.accounts.models import Role
@@ -16,13 +18,24 @@ from app.db import utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import Category, Event, EventStatus, PriceTier
 from app.money import is_supported_currency
-from app.seating import inventory as seating
 from app.timeutil import is_valid_timezone, local_to_utc
 from app.validation import FieldErrors, is_valid_slug, slugify
 from app.venues.layouts import version_of_organization
-from app.venues.models import Venue
+from app.venues.models import SeatLayoutVersion, Venue
+from app.venues.seatmap import SeatMap, parse
 
 MAX_TAGS = 10
+
+PublishStep = Callable[[AsyncSession, Event], Awaitable[object]]
+# Inventory (a higher layer) puts an event's seats on sale when it is first published. It registers its step here,
+# so events never imports it (layers: events < seating).
+_first_publish_steps: list[PublishStep] = []
+
+
+def on_first_publish(step: PublishStep) -> PublishStep:
+    """Run `step` inside the transaction that publishes an event for the first time."""
+    _first_publish_steps.append(step)
+    return step
 
 
 class EventInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -114,7 +127,7 @@ async def _validated_event(
         if venue is None or venue.organization_id != organization_id:
             errors.add("venue_id", "Choose one of your organization's venues.")
     if data.layout_version_id != (current.layout_version_id if current else None):
-        if current is not None and await seating.has_inventory(session, current.id):
+        if current is not None and current.first_published_at is not None:
             errors.add("layout_version_id", "The seat map is fixed once the event has been published.")
         elif data.layout_version_id is not None:
             try:
@@ -206,11 +219,26 @@ def event_input_of(event: Event) -> EventInput:
     return EventInput(**{name: getattr(event, name) for name in EventInput.__struct_fields__})
 
 
+async def seat_map_of(session: AsyncSession, event: Event) -> SeatMap | None:
+    """The seat map the event is sold with (the layout version frozen on it), if it has one."""
+    if event.layout_version_id is None:
+        return None
+    version = await session.get(SeatLayoutVersion, event.layout_version_id)
+    return parse(version.document) if version else None
+
+
+def unpriced_categories(seatmap: SeatMap, event: Event) -> list[str]:
+    priced = {t.seat_category for t in event.tiers if t.seat_category}
+    used = {seat.category for _, _, seat in seatmap.seats()} | {a.category for a in seatmap.ga_areas}
+    names = {c.key: c.name for c in seatmap.categories}
+    return sorted(names[c] for c in used - priced)
+
+
 async def publish_problems(session: AsyncSession, event: Event) -> list[str]:
     """Why an event cannot be published yet (empty when it can)."""
     problems = []
-    seatmap = await seating.layout_of(session, event)
-    if seatmap and (missing := seating.unpriced_categories(seatmap, event)):
+    seatmap = await seat_map_of(session, event)
+    if seatmap and (missing := unpriced_categories(seatmap, event)):
         problems.append("Add price tiers for the seat categories: " + ", ".join(missing) + ".")
     if not event.tiers:
         problems.append("Add at least one price tier.")
@@ -230,7 +258,10 @@ async def set_status(session: AsyncSession, actor: Actor, slug: str, target: Eve
     if target == EventStatus.PUBLISHED:
         if problems := await publish_problems(session, event):
             raise Conflict("Cannot publish yet: " + " ".join(problems))
-        await seating.create_inventory(session, event)
+        if event.first_published_at is None:
+            for step in _first_publish_steps:
+                await step(session, event)
+            event.first_published_at = utcnow()
     event.status = target
     await session.commit()
     return event
@@ -380,11 +411,13 @@ async def list_public_events(session: AsyncSession, criteria: ListingFilter) -> 
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
-async def get_public_event(session: AsyncSession, slug: str) -> Event:
-    """Published and cancelled events are public (ticket holders must learn of a cancellation); drafts are not."""
-    event = await session.scalar(
-        select(Event).where(Event.slug == slug, Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]))
-    )
+async def get_public_event(session: AsyncSession, slug: str, *, with_tiers: bool = True) -> Event:
+    """Published and cancelled events are public (ticket holders must learn of a cancellation); drafts are not.
+    Without tiers for the hot paths that need only the event row."""
+    query = select(Event).where(Event.slug == slug, Event.status.in_([EventStatus.PUBLISHED, EventStatus.CANCELLED]))
+    if not with_tiers:
+        query = query.options(raiseload(Event.tiers), raiseload(Event.venue))
+    event = await session.scalar(query)
     if event is None:
         raise NotFound("Event not found.")
     return event

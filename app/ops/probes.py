@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from litestar import Request, Response, get
-from sqlalchemy import text
+
+from app.db import ping_database
 
 
 @get("/healthz", include_in_schema=False, skip_session=True, sync_to_thread=False)
@@ -20,8 +21,7 @@ async def readyz(request: Request) -> Response:
     checks: dict[str, str] = {}
 
     async def check_postgres() -> None:
-        async with request.app.state.engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        await ping_database(request.app.state.engine)
 
     async def check_redis() -> None:
         await request.app.state.redis.ping()

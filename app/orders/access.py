@@ -1,4 +1,5 @@
-"""The secret in a buyer's order links: an HMAC of the order id, so nothing secret is stored."""
+"""Who may see an order and its tickets: the secret in a buyer's order links (an HMAC of the order id, so nothing
+secret is stored), the logged-in buyer, or the organizer; and order numbers people can read out."""
 
 from __future__ import annotations
 
@@ -7,6 +8,16 @@ import hashlib
 import hmac
 import secrets
 import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.actor import Actor
+from app.errors import NotFound
+from app.events.models import Event
+from app.orders.models import Order, OrderStatus
+from app.tickets.models import Ticket, TicketStatus
+from app.tickets.service import qr_texts
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
@@ -25,5 +36,51 @@ def new_order_number() -> str:
     return "U" + "".join(secrets.choice(_CROCKFORD) for _ in range(8))
 
 
-def new_ticket_code() -> str:
-    return secrets.token_urlsafe(16)  # 128 bits
+async def order_for_viewer(
+    session: AsyncSession, secret_key: str, actor: Actor, number: str, token: str | None
+) -> Order:
+    """The order, for whoever holds its link, its logged-in buyer, or its organizer; 404 for anyone else."""
+    order = await session.scalar(select(Order).where(Order.number == number))
+    if order is None:
+        raise NotFound("Order not found.")
+    if token_matches(secret_key, order.id, token):
+        return order
+    if actor.is_authenticated and (order.user_id == actor.user_id or order.organization_id in actor.organization_ids()):
+        return order
+    raise NotFound("Order not found.")
+
+
+async def ticket_by_code(session: AsyncSession, code: str) -> tuple[Ticket, Order, Event]:
+    """The ticket its secret code names, with its order and event (the code is the ticket's link)."""
+    row = (
+        await session.execute(
+            select(Ticket, Order, Event)
+            .join(Order, Order.id == Ticket.order_id)
+            .join(Event, Event.id == Ticket.event_id)
+            .where(Ticket.code == code)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("Ticket not found.")
+    return row[0], row[1], row[2]
+
+
+async def ticket_page_view(session: AsyncSession, code: str, secret_key: str) -> tuple[Ticket, Order, Event, str]:
+    """The ticket, its order and event, and its signed QR text. Commits: the organization's signing key is
+    created on first use."""
+    ticket, order, event = await ticket_by_code(session, code)
+    text = (await qr_texts(session, [ticket], secret_key))[ticket.id]
+    await session.commit()
+    return ticket, order, event, text
+
+
+async def buyer_tickets(session: AsyncSession, actor: Actor) -> list[tuple[Ticket, Event, Order]]:
+    """The valid tickets of the logged-in buyer's paid orders, soonest event first."""
+    rows = await session.execute(
+        select(Ticket, Event, Order)
+        .join(Order, Order.id == Ticket.order_id)
+        .join(Event, Event.id == Ticket.event_id)
+        .where(Order.user_id == actor.user_id, Order.status == OrderStatus.PAID, Ticket.status == TicketStatus.VALID)
+        .order_by(Event.starts_at, Ticket.label)
+    )
+    return [(r[0], r[1], r[2]) for r in rows]

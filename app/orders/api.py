@@ -12,13 +12,12 @@ from app.accounts.actor import Actor
 from app.config import Settings
 from app.errors import ValidationFailed
 from app.events.models import Event
+from app.events.service import get_public_event
 from app.orders import checkout as placing
-from app.orders.access import order_token
+from app.orders.access import order_for_viewer, order_token
 from app.orders.commands import announce_placed, settle_if_free
 from app.orders.models import Order
-from app.orders.pages import order_for_viewer
 from app.seating.carts import cart_from_token
-from app.seating.service import published_event
 
 
 class OrderRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -82,7 +81,7 @@ async def create_order(request: Request, db: AsyncSession, settings: Settings, d
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart"))
     if cart_id is None:
         raise ValidationFailed({"X-Cart": "Send the cart token your holds were made with."})
-    event = await published_event(db, data.event)
+    event = await get_public_event(db, data.event)
     form = placing.validate_checkout(data.email, data.name, data.promo_code, {})
     placed = await placing.place_order(db, event, cart_id, form, settings=settings, user_id=None)
     await announce_placed(request.app.state, event.id, placed.changes)
@@ -97,7 +96,7 @@ async def create_order(request: Request, db: AsyncSession, settings: Settings, d
 
 @get("/orders/{number:str}", summary="An order, for its buyer (X-Order-Token) or its organizer (bearer token)")
 async def get_order(request: Request, db: AsyncSession, settings: Settings, actor: Actor, number: str) -> OrderOut:
-    order = await order_for_viewer(db, settings, actor, number, request.headers.get("x-order-token"))
+    order = await order_for_viewer(db, settings.secret_key, actor, number, request.headers.get("x-order-token"))
     event = await db.get(Event, order.event_id)
     return _out(order, event.slug, settings)
 

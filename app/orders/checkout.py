@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
@@ -22,9 +21,9 @@ from app.live import SeatChange
 from app.orders.access import new_order_number
 from app.orders.models import Order, OrderLine, OrderStatus, PromoCode
 from app.orders.pricing import PricedLine, Totals, promo_problem, totals
+from app.seating import sales
 from app.seating.carts import holder_tag
-from app.seating.models import AreaHold, Cart, EventArea, EventSeat, seat_versions
-from app.seating.service import check_on_sale, lock_cart
+from app.seating.rules import require_on_sale
 from app.validation import FieldErrors
 
 
@@ -51,46 +50,17 @@ class Basket:
 
 
 async def _cart_lines(session: AsyncSession, event: Event, cart_id: uuid.UUID, *, lock: bool) -> list[PricedLine]:
+    """The cart's holds priced by the event's tiers (locked for the rest of the transaction with `lock`)."""
     tiers = {t.seat_category: t for t in event.tiers if t.seat_category}
-    seats = (
-        select(
-            EventSeat.key,
-            EventSeat.section_key,
-            EventSeat.section_name,
-            EventSeat.row_index,
-            EventSeat.seat_index,
-            EventSeat.row_label,
-            EventSeat.number,
-            EventSeat.category,
-        )
-        .where(
-            EventSeat.event_id == event.id,
-            EventSeat.cart_id == cart_id,
-            EventSeat.status == "held",
-            EventSeat.held_until > func.now(),
-        )
-        .order_by(EventSeat.key)
-    )
-    places = (
-        select(AreaHold.area_key, AreaHold.quantity, EventArea.name, EventArea.category)
-        .join(EventArea, (EventArea.event_id == AreaHold.event_id) & (EventArea.key == AreaHold.area_key))
-        .where(AreaHold.event_id == event.id, AreaHold.cart_id == cart_id, AreaHold.held_until > func.now())
-        .order_by(AreaHold.area_key)
-    )
-    if lock:
-        seats, places = seats.with_for_update(of=EventSeat), places.with_for_update(of=AreaHold)
     lines = []
-    for r in sorted((await session.execute(seats)).all(), key=lambda r: (r.section_key, r.row_index, r.seat_index)):
-        tier = tiers.get(r.category)
+    for item in await sales.cart_contents(session, event.id, cart_id, lock=lock):
+        tier = tiers.get(item.category)
         if tier is None:
-            raise ValidationFailed({"cart": f"Seat {r.key} is not on sale."})
-        label = f"{r.section_name} · row {r.row_label} · seat {r.number}"
-        lines.append(PricedLine("seat", r.key, label, r.category, tier.name, 1, tier.price_minor))
-    for r in (await session.execute(places)).all():
-        tier = tiers.get(r.category)
-        if tier is None:
-            raise ValidationFailed({"cart": f"{r.name} is not on sale."})
-        lines.append(PricedLine("area", r.area_key, r.name, r.category, tier.name, r.quantity, tier.price_minor))
+            what = f"Seat {item.key}" if item.kind == "seat" else item.label
+            raise ValidationFailed({"cart": f"{what} is not on sale."})
+        lines.append(
+            PricedLine(item.kind, item.key, item.label, item.category, tier.name, item.quantity, tier.price_minor)
+        )
     return lines
 
 
@@ -158,7 +128,6 @@ async def place_order(
     user_id: uuid.UUID | None,
 ) -> PlacedOrder:
     """Freeze prices, count the promo use (atomically: never past max_uses) and move the holds to the order."""
-    await lock_cart(session, cart_id)
     lines = await _cart_lines(session, event, cart_id, lock=True)
     if not lines:
         # A re-sent form: the first submission already turned this basket into an order.
@@ -176,7 +145,7 @@ async def place_order(
         if earlier is not None:
             return PlacedOrder(earlier, [], reused=True)
         raise CartEmpty()
-    check_on_sale(event)
+    await require_on_sale(session, event)
     now = await session.scalar(select(func.now()))
     promo = None
     if form.promo_code:
@@ -234,24 +203,15 @@ async def place_order(
         ],
     )
     session.add(order)
-    await session.execute(insert(Cart).values(id=order_id).on_conflict_do_nothing(index_elements=[Cart.id]))
-    moved = (
-        await session.execute(
-            update(EventSeat)
-            .where(EventSeat.event_id == event.id, EventSeat.key.in_([ln.key for ln in lines if ln.kind == "seat"]))
-            .values(cart_id=order_id, held_until=expires_at, version=seat_versions.next_value())
-            .returning(EventSeat.key, EventSeat.version)
-        )
-    ).all()
-    await session.execute(
-        update(AreaHold)
-        .where(
-            AreaHold.event_id == event.id,
-            AreaHold.cart_id == cart_id,
-            AreaHold.area_key.in_([ln.key for ln in lines if ln.kind == "area"]),
-        )
-        .values(cart_id=order_id, held_until=expires_at)
+    changes = await sales.move_to_order(
+        session,
+        event.id,
+        cart_id,
+        order_id,
+        seats=[line.key for line in lines if line.kind == "seat"],
+        areas=[line.key for line in lines if line.kind == "area"],
+        until=expires_at,
+        holder_tag=holder_tag(settings.secret_key, order_id),
     )
     await session.commit()
-    tag = holder_tag(settings.secret_key, order_id)
-    return PlacedOrder(order, [SeatChange(r.key, "held", r.version, tag) for r in moved])
+    return PlacedOrder(order, changes)

@@ -24,7 +24,9 @@ from app.live import SeatChange
 from app.orders.confirmation import queue_confirmation, queue_refund_notice
 from app.orders.models import Order, OrderStatus, PaymentRecord, PromoCode
 from app.seating import sales
-from app.tickets.service import issue_tickets, void_tickets
+from app.seating.rules import NoLongerAvailable
+from app.tickets.models import TicketStatus
+from app.tickets.service import TicketLine, issue_tickets, tickets_of, void_tickets
 
 log = logging.getLogger(__name__)
 
@@ -119,11 +121,26 @@ async def complete_payment(
     try:
         async with session.begin_nested():  # a savepoint: a failed sale rolls back alone
             changes = await sales.sell(session, order.event_id, order.id, seats, places)
-    except sales.NoLongerAvailable:
+    except NoLongerAvailable:
         return await _set_for_refund(session, settings, order, event, LATE_PAYMENT)
     order.status = OrderStatus.PAID
     order.paid_at = utcnow()
-    tickets = issue_tickets(order)
+    tickets = issue_tickets(
+        order_id=order.id,
+        event_id=order.event_id,
+        organization_id=order.organization_id,
+        lines=[
+            TicketLine(
+                seat_key=line.key if line.kind == "seat" else None,
+                area_key=line.key if line.kind == "area" else None,
+                label=line.label,
+                tier_name=line.tier_name,
+                attendee_name=line.attendee_name or order.buyer_name,
+            )
+            for line in order.lines
+            for _ in range(line.quantity)
+        ],
+    )
     session.add_all(tickets)
     await session.flush()
     mail = await queue_confirmation(session, settings, order, event, tickets)
@@ -196,7 +213,7 @@ async def refund_order(session: AsyncSession, settings: Settings, actor: Actor, 
     if order.status != OrderStatus.PAID:
         raise Conflict("Only paid orders can be refunded.")
     seats, places = _inventory(order)
-    changes = await sales.return_sold(session, order.event_id, seats, places)
+    changes = await sales.return_to_sale(session, order.event_id, seats, places)
     await void_tickets(session, order.id)
     order.status = OrderStatus.REFUND_DUE
     order.refund_reason = reason.strip() or "The organizer refunded your order."
@@ -217,7 +234,7 @@ async def record_refund(
     changes: list[SeatChange] = []
     if order.status == OrderStatus.PAID:  # refunded outside Usher: the tickets stop being valid
         seats, places = _inventory(order)
-        changes = await sales.return_sold(session, order.event_id, seats, places)
+        changes = await sales.return_to_sale(session, order.event_id, seats, places)
         await void_tickets(session, order.id)
         order.refund_reason = order.refund_reason or "Your payment was refunded."
     if order.status in (OrderStatus.PAID, OrderStatus.REFUND_DUE):
@@ -225,6 +242,23 @@ async def record_refund(
         order.refunded_at = utcnow()
     await session.commit()
     return Outcome(order, "refunded", changes)
+
+
+async def resend_confirmation(session: AsyncSession, settings: Settings, actor: Actor, number: str) -> Outcome:
+    """A manager sends a paid order's confirmation (with its valid tickets) again: a new outbox message each
+    call, committed."""
+    order = await session.scalar(
+        select(Order).where(Order.number == number.upper(), Order.organization_id.in_(actor.organization_ids()))
+    )
+    if order is None:
+        raise NotFound("Order not found.")
+    actor.require(order.organization_id, Role.MANAGER, "Order")
+    if order.status != OrderStatus.PAID:
+        raise Conflict("Only paid orders have tickets to send.")
+    valid = [t for t in await tickets_of(session, order.id) if t.status == TicketStatus.VALID]
+    mail = await queue_confirmation(session, settings, order, await session.get(Event, order.event_id), valid)
+    await session.commit()
+    return Outcome(order, "resent", [], [mail.id])
 
 
 async def orders_due_for_refund(session: AsyncSession, limit: int = 20) -> list[Order]:

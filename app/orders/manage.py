@@ -10,15 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.config import Settings
-from app.errors import Conflict, ValidationFailed
+from app.errors import ValidationFailed
 from app.events.models import Event
 from app.events.service import get_event_for
 from app.orders import reports
 from app.orders import settings as checkout_settings
 from app.orders.commands import announce
-from app.orders.completion import Outcome, refund_order
-from app.orders.confirmation import queue_confirmation
-from app.orders.models import OrderStatus
+from app.orders.completion import refund_order, resend_confirmation
 from app.web import page
 
 
@@ -56,14 +54,7 @@ async def refund(request: Request, db: AsyncSession, settings: Settings, user: A
 
 @post("/manage/orders/{number:str}/resend")
 async def resend(request: Request, db: AsyncSession, settings: Settings, user: Actor, number: str) -> Redirect:
-    detail = await reports.order_detail(db, user, number)
-    user.require(detail.order.organization_id, Role.MANAGER, "Order")
-    if detail.order.status != OrderStatus.PAID:
-        raise Conflict("Only paid orders have tickets to send.")
-    valid = [t for t in detail.tickets if t.status == "valid"]
-    mail = await queue_confirmation(db, settings, detail.order, detail.event, valid)
-    await db.commit()
-    await announce(request.app.state, Outcome(detail.order, "resent", [], [mail.id]))
+    await announce(request.app.state, await resend_confirmation(db, settings, user, number))
     return Redirect(f"/manage/orders/{number}?resent=1", status_code=303)
 
 

@@ -1,24 +1,27 @@
-"""Buyer pages: checkout from the basket, and the order page (with its tickets once paid)."""
+"""Buyer pages: checkout from the basket, the order page (with its tickets once paid), each ticket's page (its
+unguessable code is its link) with its calendar file, and 'My tickets'."""
 
 from __future__ import annotations
 
 import uuid
 
-from litestar import Request, Router, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.response import Redirect, Template
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.config import Settings
-from app.errors import DomainError, NotFound, ValidationFailed
+from app.errors import DomainError, ValidationFailed
 from app.events.models import Event
+from app.events.service import get_public_event
 from app.orders import checkout as placing
-from app.orders.access import order_token, token_matches
+from app.orders.access import buyer_tickets, order_for_viewer, order_token, ticket_by_code, ticket_page_view
 from app.orders.commands import announce_placed, settle_if_free
-from app.orders.models import Order, OrderStatus
+from app.orders.models import OrderStatus
 from app.seating.carts import CART_COOKIE, cart_from_token
-from app.seating.service import published_event
+from app.tickets.calendar import event_ics
+from app.tickets.models import TicketStatus
+from app.tickets.qr import qr_svg
 from app.tickets.service import tickets_of
 from app.web import page
 
@@ -52,7 +55,7 @@ async def _checkout_page(
 
 @get("/events/{slug:str}/checkout")
 async def checkout(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
-    event = await published_event(db, slug)
+    event = await get_public_event(db, slug)
     prefill = {"email": actor.email or "", "name": actor.name or ""} if actor.is_authenticated else {}
     return await _checkout_page(db, event, _cart_id(request, settings), form=prefill)
 
@@ -60,7 +63,7 @@ async def checkout(request: Request, db: AsyncSession, settings: Settings, actor
 @post("/events/{slug:str}/checkout/summary")
 async def checkout_summary(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
     """htmx: the totals again with the promo code typed so far."""
-    event = await published_event(db, slug)
+    event = await get_public_event(db, slug)
     form = await request.form()
     cart_id = _cart_id(request, settings)
     basket = await placing.basket(db, event, cart_id, form.get("promo_code", "")) if cart_id else None
@@ -69,7 +72,7 @@ async def checkout_summary(request: Request, db: AsyncSession, settings: Setting
 
 @post("/events/{slug:str}/checkout")
 async def place(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template | Redirect:
-    event = await published_event(db, slug)
+    event = await get_public_event(db, slug)
     form = await request.form()
     cart_id = _cart_id(request, settings)
     try:
@@ -83,13 +86,13 @@ async def place(request: Request, db: AsyncSession, settings: Settings, actor: A
         )
     except ValidationFailed as exc:
         await db.rollback()
-        event = await published_event(db, slug)
+        event = await get_public_event(db, slug)
         return await _checkout_page(
             db, event, cart_id, exc.status_code, form=form, errors=exc.errors, error_message=exc.message
         )
     except DomainError as exc:
         await db.rollback()
-        event = await published_event(db, slug)
+        event = await get_public_event(db, slug)
         return await _checkout_page(db, event, cart_id, exc.status_code, form=form, problem=exc.message)
     order = placed.order
     await announce_placed(request.app.state, order.event_id, placed.changes)
@@ -99,21 +102,9 @@ async def place(request: Request, db: AsyncSession, settings: Settings, actor: A
     return Redirect(f"/orders/{order.number}/pay?k={token}", status_code=303)
 
 
-async def order_for_viewer(db: AsyncSession, settings: Settings, actor: Actor, number: str, token: str | None) -> Order:
-    """The order, for whoever holds its link, its logged-in buyer, or its organizer; 404 for anyone else."""
-    order = await db.scalar(select(Order).where(Order.number == number))
-    if order is None:
-        raise NotFound("Order not found.")
-    if token_matches(settings.secret_key, order.id, token):
-        return order
-    if actor.is_authenticated and (order.user_id == actor.user_id or order.organization_id in actor.organization_ids()):
-        return order
-    raise NotFound("Order not found.")
-
-
 @get("/orders/{number:str}")
 async def order_page(db: AsyncSession, settings: Settings, actor: Actor, number: str, k: str | None = None) -> Template:
-    order = await order_for_viewer(db, settings, actor, number, k)
+    order = await order_for_viewer(db, settings.secret_key, actor, number, k)
     event = await db.get(Event, order.event_id)
     return page(
         "orders/order.html",
@@ -124,6 +115,39 @@ async def order_page(db: AsyncSession, settings: Settings, actor: Actor, number:
     )
 
 
+@get("/tickets/{code:str}")
+async def ticket_page(db: AsyncSession, settings: Settings, code: str) -> Template:
+    ticket, order, event, text = await ticket_page_view(db, code, settings.secret_key)
+    return page(
+        "tickets/ticket.html",
+        ticket=ticket,
+        order=order,
+        event=event,
+        qr=qr_svg(text) if ticket.status == TicketStatus.VALID else None,
+        qr_text=text,
+    )
+
+
+@get("/tickets/{code:str}/event.ics")
+async def ticket_calendar(db: AsyncSession, settings: Settings, code: str) -> Response:
+    ticket, order, event = await ticket_by_code(db, code)
+    body = event_ics(event, url=f"{settings.base_url}/tickets/{ticket.code}", detail=f"{ticket.label} · {order.number}")
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
+    )
+
+
+@get("/my/tickets")
+async def my_tickets(db: AsyncSession, user: Actor) -> Template:
+    return page("tickets/mine.html", rows=await buyer_tickets(db, user))
+
+
 order_page_routes = [
-    Router(path="/", include_in_schema=False, route_handlers=[checkout, checkout_summary, place, order_page])
+    Router(
+        path="/",
+        include_in_schema=False,
+        route_handlers=[checkout, checkout_summary, place, order_page, ticket_page, ticket_calendar, my_tickets],
+    )
 ]

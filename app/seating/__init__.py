@@ -1,0 +1,3 @@
+"""Seat inventory. Importing the package registers its publish step with events (see inventory.create_inventory)."""
+
+from app.seating import inventory as _inventory  # noqa: F401

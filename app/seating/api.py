@@ -10,13 +10,13 @@ from litestar import Request, Response, Router, delete, get, post, put
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
-from app.accounts.models import Role
 from app.config import Settings
 from app.errors import ValidationFailed
-from app.events.service import get_event_for
-from app.live import publish_seat_changes
-from app.seating import areas, commands, service
+from app.events.service import get_public_event
+from app.seating import actions
+from app.seating.availability import area_states, cart_area_holds, seat_states
 from app.seating.carts import cart_from_token, sign_cart
+from app.seating.rules import AreaFull, SeatsUnavailable
 
 HOLD_BODY_LIMIT = 16 * 1024
 
@@ -45,9 +45,9 @@ class HoldOut(msgspec.Struct):
 
 @get("/events/{slug:str}/seats", summary="Every seat of a seated event with its live status")
 async def seats(request: Request, db: AsyncSession, settings: Settings, slug: str) -> SeatsOut:
-    event = await service.published_event(db, slug)
+    event = await get_public_event(db, slug)
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart"))
-    seq, states = await service.seat_states(db, event.id)
+    seq, states = await seat_states(db, event.id)
     return SeatsOut(
         seq=seq,
         seats=[SeatOut(s.key, s.status, s.category, s.cart_id is not None and s.cart_id == cart_id) for s in states],
@@ -65,8 +65,8 @@ async def create_hold(request: Request, db: AsyncSession, settings: Settings, sl
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart")) or uuid.uuid4()
     token = sign_cart(settings.secret_key, cart_id)
     try:
-        result = await commands.hold(commands.SeatRequest.of(request, db, settings, cart_id), slug, data.seats)
-    except service.SeatsUnavailable as exc:
+        result = await actions.hold(actions.SeatRequest.of(request, db, settings, cart_id), slug, data.seats)
+    except SeatsUnavailable as exc:
         return Response({"detail": exc.message, "unavailable": exc.keys}, status_code=409, headers={"X-Cart": token})
     return Response(
         HoldOut(cart=token, seats=result.seats, expires_at=result.expires_at),
@@ -80,7 +80,7 @@ async def release_hold(request: Request, db: AsyncSession, settings: Settings, s
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart"))
     if cart_id is None:
         raise ValidationFailed({"X-Cart": "Send the cart token you were given in the X-Cart header."})
-    await commands.release(commands.SeatRequest.of(request, db, settings, cart_id), slug, key)
+    await actions.release(actions.SeatRequest.of(request, db, settings, cart_id), slug, key)
 
 
 class AreaOut(msgspec.Struct):
@@ -109,13 +109,13 @@ class AreaHoldOut(msgspec.Struct):
 
 @get("/events/{slug:str}/areas", summary="Standing (general-admission) areas with the places left")
 async def list_areas(request: Request, db: AsyncSession, settings: Settings, slug: str) -> AreasOut:
-    event = await service.published_event(db, slug, with_tiers=False)
+    event = await get_public_event(db, slug, with_tiers=False)
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart"))
-    mine = {p.key: p.quantity for p in await areas.cart_area_holds(db, event.id, cart_id)} if cart_id else {}
+    mine = {p.key: p.quantity for p in await cart_area_holds(db, event.id, cart_id)} if cart_id else {}
     return AreasOut(
         areas=[
             AreaOut(a.key, a.name, a.category, a.capacity, max(a.left, 0), mine.get(a.key, 0))
-            for a in await areas.area_states(db, event.id)
+            for a in await area_states(db, event.id)
         ]
     )
 
@@ -128,14 +128,14 @@ async def list_areas(request: Request, db: AsyncSession, settings: Settings, slu
 async def hold_area(
     request: Request, db: AsyncSession, settings: Settings, slug: str, area: str, data: AreaHoldRequest
 ) -> Response:
-    event = await service.published_event(db, slug, with_tiers=False)
+    event = await get_public_event(db, slug, with_tiers=False)
     cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart")) or uuid.uuid4()
     token = sign_cart(settings.secret_key, cart_id)
     try:
-        result = await commands.hold_area(
-            commands.SeatRequest.of(request, db, settings, cart_id), event, area, data.quantity
+        result = await actions.hold_area(
+            actions.SeatRequest.of(request, db, settings, cart_id), event, area, data.quantity
         )
-    except areas.AreaFull as exc:
+    except AreaFull as exc:
         return Response({"detail": exc.message, "left": exc.left}, status_code=409, headers={"X-Cart": token})
     return Response(
         AreaHoldOut(cart=token, area=area, quantity=result.quantity, expires_at=result.expires_at),
@@ -161,9 +161,7 @@ class BlockOut(msgspec.Struct):
     request_max_body_size=256 * 1024,
 )
 async def block_seats(request: Request, db: AsyncSession, actor: Actor, slug: str, data: BlockRequest) -> BlockOut:
-    event = await get_event_for(db, actor, slug, Role.MANAGER)
-    changes = await service.set_blocked(db, actor, event, data.seats, data.blocked)
-    await publish_seat_changes(request.app.state.redis, event.id, changes)
+    changes = await actions.block(db, request.app.state.redis, actor, slug, data.seats, blocked=data.blocked)
     return BlockOut(seats=[c.key for c in changes], status="blocked" if data.blocked else "available")
 
 

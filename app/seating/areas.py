@@ -4,8 +4,8 @@ A cart holds N places of an area in one row of `area_holds`; the area's `held` c
 UPDATE (`held + sold + change <= capacity`) and a check constraint backs it. Expired holds count as free at once:
 the hold that needs their places reclaims them inside its own transaction, and the sweeper does the rest.
 
-Lock order (shared with seat holds, so nothing deadlocks): cart row, the cart's seats in key order, the area row,
-then `area_holds` rows.
+Lock order (sql/locks.sql, shared with seat holds, so nothing deadlocks): the cart, the cart's seats in key
+order, the area row, then `area_holds` rows.
 """
 
 from __future__ import annotations
@@ -18,28 +18,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict
 from app.events.models import Event
 from app.live import SeatChange
-from app.seating.models import AreaHold, EventArea, EventSeat, seat_versions
-from app.seating.service import InvalidSeats, check_on_sale, lock_cart
-
-
-class AreaFull(Conflict):
-    def __init__(self, name: str, left: int) -> None:
-        message = f"{name} is sold out." if left <= 0 else f"Only {left} places are left in {name}."
-        super().__init__(message)
-        self.left = max(left, 0)
-
-
-@dataclass(frozen=True)
-class AreaState:
-    key: str
-    name: str
-    category: str
-    capacity: int
-    left: int
-    version: int
+from app.seating.locks import lock_cart
+from app.seating.models import AreaHold, EventArea, EventSeat, SeatStatus, seat_versions
+from app.seating.rules import AreaFull, InvalidSeats, area_hold_has_lapsed, require_on_sale, seat_hold_is_live
 
 
 @dataclass(frozen=True)
@@ -50,54 +33,7 @@ class AreaHoldResult:
 
 
 def area_change(key: str, left: int, version: int) -> SeatChange:
-    return SeatChange(key, "available" if left > 0 else "sold", version, left=left)
-
-
-def _live_holds(event_id: uuid.UUID):
-    """Places held right now per area (expired holds excluded, reclaimed or not)."""
-    return (
-        select(AreaHold.area_key, func.sum(AreaHold.quantity).label("quantity"))
-        .where(AreaHold.event_id == event_id, AreaHold.held_until > func.now())
-        .group_by(AreaHold.area_key)
-        .subquery()
-    )
-
-
-async def area_states(session: AsyncSession, event_id: uuid.UUID) -> list[AreaState]:
-    live = _live_holds(event_id)
-    rows = await session.execute(
-        select(
-            EventArea.key,
-            EventArea.name,
-            EventArea.category,
-            EventArea.capacity,
-            (EventArea.capacity - EventArea.sold - func.coalesce(live.c.quantity, 0)).label("left"),
-            EventArea.version,
-        )
-        .outerjoin(live, live.c.area_key == EventArea.key)
-        .where(EventArea.event_id == event_id)
-        .order_by(EventArea.key)
-    )
-    return [AreaState(r.key, r.name, r.category, r.capacity, r.left, r.version) for r in rows]
-
-
-@dataclass(frozen=True)
-class CartPlaces:
-    key: str
-    name: str
-    category: str
-    quantity: int
-    held_until: datetime
-
-
-async def cart_area_holds(session: AsyncSession, event_id: uuid.UUID, cart_id: uuid.UUID) -> list[CartPlaces]:
-    rows = await session.execute(
-        select(EventArea.key, EventArea.name, EventArea.category, AreaHold.quantity, AreaHold.held_until)
-        .join(AreaHold, (AreaHold.event_id == EventArea.event_id) & (AreaHold.area_key == EventArea.key))
-        .where(AreaHold.event_id == event_id, AreaHold.cart_id == cart_id, AreaHold.held_until > func.now())
-        .order_by(EventArea.key)
-    )
-    return [CartPlaces(r.key, r.name, r.category, r.quantity, r.held_until) for r in rows]
+    return SeatChange(key, SeatStatus.AVAILABLE if left > 0 else SeatStatus.SOLD, version, left=left)
 
 
 async def hold_area(
@@ -110,27 +46,20 @@ async def hold_area(
     ttl_seconds: int,
     max_seats: int,
 ) -> AreaHoldResult:
-    """Set how many places of the area the cart holds (0 gives them all back). All or nothing."""
+    """Set how many places of the area the cart holds (0 gives them all back). All or nothing; the cart's other
+    holds move to the same deadline. Safe to repeat: the quantity is set, not added."""
     if not 0 <= quantity <= max_seats:
         raise InvalidSeats(f"Choose between 0 and {max_seats} places.", limit=max_seats)
-    check_on_sale(event)
+    await require_on_sale(session, event)
     await lock_cart(session, cart_id)
     now = await session.scalar(select(func.now()))
     held_until = now + timedelta(seconds=ttl_seconds)
-    # The cart's seats move to the same deadline (locked in key order, as a seat hold would).
-    my_seats = (
-        await session.scalars(
-            select(EventSeat.key)
-            .where(
-                EventSeat.event_id == event.id,
-                EventSeat.cart_id == cart_id,
-                EventSeat.status == "held",
-                EventSeat.held_until > now,
-            )
-            .order_by(EventSeat.key)
-            .with_for_update()
-        )
-    ).all()
+    await session.execute(
+        select(EventSeat.key)
+        .where(EventSeat.event_id == event.id, EventSeat.cart_id == cart_id, seat_hold_is_live())
+        .order_by(EventSeat.key)
+        .with_for_update()
+    )
     area = (
         await session.execute(
             select(EventArea.name, EventArea.capacity, EventArea.held, EventArea.sold)
@@ -140,26 +69,16 @@ async def hold_area(
     ).one_or_none()
     if area is None:
         raise InvalidSeats(f"Unknown area: {area_key}", unknown=[area_key])
-    reclaimed = await _reclaim_expired(session, event.id, area_key)
+    reclaimed = await reclaim_expired_places(session, event.id, area_key)
     mine = await session.scalar(
         select(AreaHold.quantity).where(
             AreaHold.event_id == event.id, AreaHold.area_key == area_key, AreaHold.cart_id == cart_id
         )
     )
     mine = mine or 0
-    other_places = await session.scalar(
-        select(func.coalesce(func.sum(AreaHold.quantity), 0)).where(
-            AreaHold.event_id == event.id,
-            AreaHold.cart_id == cart_id,
-            AreaHold.area_key != area_key,
-            AreaHold.held_until > now,
-        )
-    )
-    if len(my_seats) + other_places + quantity > max_seats:
-        raise InvalidSeats(
-            f"At most {max_seats} tickets per order; you hold {len(my_seats) + other_places} elsewhere.",
-            limit=max_seats,
-        )
+    elsewhere = await session.scalar(select(func.usher_cart_holding(event.id, cart_id))) - mine
+    if elsewhere + quantity > max_seats:
+        raise InvalidSeats(f"At most {max_seats} tickets per order; you hold {elsewhere} elsewhere.", limit=max_seats)
     change = quantity - mine
     moved = await move_area_counters(session, event.id, area_key, held=change - reclaimed, within_capacity=True)
     if moved is None:
@@ -179,21 +98,9 @@ async def hold_area(
                 AreaHold.event_id == event.id, AreaHold.area_key == area_key, AreaHold.cart_id == cart_id
             )
         )
-    await _extend(session, event.id, cart_id, my_seats, held_until)
+    await session.execute(select(func.usher_extend_cart(event.id, cart_id, held_until)))
     await session.commit()
     return AreaHoldResult(quantity=quantity, expires_at=held_until, changes=[moved] if change or reclaimed else [])
-
-
-async def _extend(
-    session: AsyncSession, event_id: uuid.UUID, cart_id: uuid.UUID, seats: list[str], held_until: datetime
-) -> None:
-    if seats:
-        await session.execute(
-            update(EventSeat)
-            .where(EventSeat.event_id == event_id, EventSeat.key.in_(seats))
-            .values(held_until=held_until)
-        )
-    await extend_area_holds(session, event_id, cart_id, held_until)
 
 
 async def move_area_counters(
@@ -220,52 +127,26 @@ async def move_area_counters(
     return area_change(key, row.left, row.version) if row else None
 
 
-async def extend_area_holds(
-    session: AsyncSession, event_id: uuid.UUID, cart_id: uuid.UUID, held_until: datetime
-) -> int:
-    """Move the cart's live standing-area holds to the new deadline; returns how many places they are."""
-    quantities = await session.scalars(
-        update(AreaHold)
-        .where(AreaHold.event_id == event_id, AreaHold.cart_id == cart_id, AreaHold.held_until > func.now())
-        .values(held_until=held_until)
-        .returning(AreaHold.quantity)
-    )
-    return sum(quantities)
-
-
-async def _reclaim_expired(session: AsyncSession, event_id: uuid.UUID, area_key: str) -> int:
-    """Delete the area's expired holds (caller holds the area row lock) and return their places."""
+async def reclaim_expired_places(session: AsyncSession, event_id: uuid.UUID, area_key: str) -> int:
+    """Delete the area's expired holds (the caller holds the area row lock) and return their places."""
     quantities = await session.scalars(
         delete(AreaHold)
-        .where(AreaHold.event_id == event_id, AreaHold.area_key == area_key, AreaHold.held_until <= func.now())
+        .where(AreaHold.event_id == event_id, AreaHold.area_key == area_key, area_hold_has_lapsed())
         .returning(AreaHold.quantity)
     )
     return sum(quantities)
 
 
-async def sweep_expired_area_holds(session: AsyncSession, limit: int = 500) -> dict[uuid.UUID, list[SeatChange]]:
-    """Give expired standing places back, area by area; areas busy in another transaction are skipped
-    (SKIP LOCKED) and picked up next time."""
-    expiring = (
-        select(AreaHold.event_id, AreaHold.area_key)
-        .where(AreaHold.held_until <= func.now())
-        .distinct()
-        .limit(limit)
-        .subquery()
+async def take_area_hold(session: AsyncSession, event_id: uuid.UUID, area_key: str, cart_id: uuid.UUID) -> int:
+    """Lock the area row, then remove the cart's hold on it; returns the places it held."""
+    await session.execute(
+        select(EventArea.key)
+        .where(EventArea.event_id == event_id, EventArea.key == area_key)
+        .with_for_update(key_share=True)
     )
-    areas = (
-        await session.execute(
-            select(EventArea.event_id, EventArea.key)
-            .join(expiring, (expiring.c.event_id == EventArea.event_id) & (expiring.c.area_key == EventArea.key))
-            .order_by(EventArea.event_id, EventArea.key)
-            .with_for_update(of=EventArea, skip_locked=True, key_share=True)
-        )
-    ).all()
-    by_event: dict[uuid.UUID, list[SeatChange]] = {}
-    for event_id, key in areas:
-        reclaimed = await _reclaim_expired(session, event_id, key)
-        if not reclaimed:
-            continue
-        by_event.setdefault(event_id, []).append(await move_area_counters(session, event_id, key, held=-reclaimed))
-    await session.commit()
-    return by_event
+    quantity = await session.scalar(
+        delete(AreaHold)
+        .where(AreaHold.event_id == event_id, AreaHold.area_key == area_key, AreaHold.cart_id == cart_id)
+        .returning(AreaHold.quantity)
+    )
+    return quantity or 0

@@ -8,14 +8,15 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict
 from app.events.models import Event
-from app.seating.inventory import layout_of
-from app.seating.models import EventSeat
-from app.seating.service import HoldResult, InvalidSeats, SeatsUnavailable, effective_status, hold_seats
+from app.events.service import seat_map_of
+from app.seating.holds import HoldResult, hold_seats
+from app.seating.models import EventSeat, SeatStatus
+from app.seating.rules import InvalidSeats, SeatsUnavailable, seat_status
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ async def hold_best_available(
 ) -> HoldResult:
     if not 1 <= quantity <= max_seats:
         raise InvalidSeats(f"Choose between 1 and {max_seats} seats.")
-    seatmap = await layout_of(session, event)
+    seatmap = await seat_map_of(session, event)
     if seatmap is None or category not in {c.key for c in seatmap.categories}:
         raise InvalidSeats("Choose one of this map's seat categories.")
     stage = (
@@ -91,11 +92,9 @@ async def hold_best_available(
                     EventSeat.row_index,
                     EventSeat.key,
                     EventSeat.category,
-                    EventSeat.status,
-                    EventSeat.held_until,
+                    seat_status().label("effective"),
                     EventSeat.x,
                     EventSeat.y,
-                    func.now().label("now"),
                 )
                 .join(
                     rows_in_category,
@@ -110,7 +109,7 @@ async def hold_best_available(
         rows: dict[tuple[str, int], list[_Seat]] = defaultdict(list)
         for r in found:
             rows[(r.section_key, r.row_index)].append(
-                _Seat(r.key, r.category, effective_status(r.status, r.held_until, r.now) == "available", r.x, r.y)
+                _Seat(r.key, r.category, r.effective == SeatStatus.AVAILABLE, r.x, r.y)
             )
         block = choose_block(list(rows.values()), category, quantity, stage, excluded)
         if block is None:

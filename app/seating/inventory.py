@@ -1,19 +1,23 @@
-"""An event's seat inventory: created from its frozen layout when it is published, counted for organizers."""
+"""An event's seat inventory: created from its frozen layout when the event is first published, counted for
+organizers, and seats blocked or unblocked by them."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Subquery, case, func, literal, select
+from sqlalchemy import Subquery, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.actor import Actor
+from app.accounts.models import Role
+from app.events import service as events
 from app.events.models import Event
-from app.seating.models import EventArea, EventSeat
-from app.seating.service import SeatDetail, seat_details
-from app.venues.models import SeatLayoutVersion
-from app.venues.seatmap import SeatMap, parse
+from app.live import SeatChange
+from app.seating.availability import SeatDetail, seat_details
+from app.seating.models import EventArea, EventSeat, SeatStatus, seat_versions
+from app.seating.rules import InvalidSeats, SeatsUnavailable, seat_status
 
 
 @dataclass(frozen=True)
@@ -25,61 +29,13 @@ class InventoryCount:
     blocked: int
 
 
-async def inventory_counts(session: AsyncSession, event_id: uuid.UUID) -> list[InventoryCount]:
-    """Seats per category and effective status (an expired hold counts as available)."""
-    effective = case(
-        (
-            (EventSeat.status == "held") & (EventSeat.held_until <= func.now()),
-            literal("available"),
-        ),
-        else_=EventSeat.status,
-    ).label("effective")
-    rows = (
-        await session.execute(
-            select(EventSeat.category, effective, func.count())
-            .where(EventSeat.event_id == event_id)
-            .group_by(EventSeat.category, effective)
-        )
-    ).all()
-    counts: dict[str, dict[str, int]] = {}
-    for category, status, count in rows:
-        counts.setdefault(category, {})[status] = count
-    return [
-        InventoryCount(category, c.get("available", 0), c.get("held", 0), c.get("sold", 0), c.get("blocked", 0))
-        for category, c in sorted(counts.items())
-    ]
-
-
-async def blocked_seats(session: AsyncSession, event_id: uuid.UUID) -> list[SeatDetail]:
-    keys = await session.scalars(
-        select(EventSeat.key).where(EventSeat.event_id == event_id, EventSeat.status == "blocked")
-    )
-    return await seat_details(session, event_id, list(keys))
-
-
-async def layout_of(session: AsyncSession, event: Event) -> SeatMap | None:
-    if event.layout_version_id is None:
-        return None
-    version = await session.get(SeatLayoutVersion, event.layout_version_id)
-    return parse(version.document) if version else None
-
-
-def unpriced_categories(seatmap: SeatMap, event: Event) -> list[str]:
-    priced = {t.seat_category for t in event.tiers if t.seat_category}
-    used = {seat.category for _, _, seat in seatmap.seats()} | {a.category for a in seatmap.ga_areas}
-    names = {c.key: c.name for c in seatmap.categories}
-    return sorted(names[c] for c in used - priced)
-
-
+@events.on_first_publish
 async def create_inventory(session: AsyncSession, event: Event) -> int:
-    """Snapshot the event's layout into one row per seat (once; later layout edits never touch it).
-    Runs inside the caller's publish transaction."""
-    if event.layout_version_id is None:
+    """Snapshot the event's layout into one row per seat and standing area (once; later layout edits never
+    touch it). Runs inside the caller's publish transaction."""
+    seatmap = await events.seat_map_of(session, event)
+    if seatmap is None or await has_inventory(session, event.id):
         return 0
-    if await has_inventory(session, event.id):
-        return 0
-    seatmap = await layout_of(session, event)
-    assert seatmap is not None
     rows = [
         {
             "event_id": event.id,
@@ -116,6 +72,79 @@ async def has_inventory(session: AsyncSession, event_id: uuid.UUID) -> bool:
     seat = select(EventSeat.key).where(EventSeat.event_id == event_id).limit(1)
     area = select(EventArea.key).where(EventArea.event_id == event_id).limit(1)
     return await session.scalar(seat.union_all(area).limit(1)) is not None
+
+
+async def inventory_counts(session: AsyncSession, event_id: uuid.UUID) -> list[InventoryCount]:
+    """Seats per category and status as buyers see it (an expired hold counts as available)."""
+    status = seat_status().label("effective")
+    rows = (
+        await session.execute(
+            select(EventSeat.category, status, func.count())
+            .where(EventSeat.event_id == event_id)
+            .group_by(EventSeat.category, status)
+        )
+    ).all()
+    counts: dict[str, dict[str, int]] = {}
+    for category, effective, count in rows:
+        counts.setdefault(category, {})[effective] = count
+    return [
+        InventoryCount(
+            category,
+            c.get(SeatStatus.AVAILABLE, 0),
+            c.get(SeatStatus.HELD, 0),
+            c.get(SeatStatus.SOLD, 0),
+            c.get(SeatStatus.BLOCKED, 0),
+        )
+        for category, c in sorted(counts.items())
+    ]
+
+
+async def blocked_seats(session: AsyncSession, event_id: uuid.UUID) -> list[SeatDetail]:
+    keys = await session.scalars(
+        select(EventSeat.key).where(EventSeat.event_id == event_id, EventSeat.status == SeatStatus.BLOCKED)
+    )
+    return await seat_details(session, event_id, list(keys))
+
+
+async def set_blocked(
+    session: AsyncSession, actor: Actor, event: Event, keys: list[str], blocked: bool
+) -> list[SeatChange]:
+    """House seats and sight-line kills; only available seats can be blocked, only blocked ones unblocked. All
+    or nothing, one transaction; safe to repeat only in the sense that a repeat is refused with the seats named."""
+    actor.require(event.organization_id, Role.MANAGER)
+    wanted = sorted(set(keys))
+    if not wanted:
+        raise InvalidSeats("Select seats on the map first.")
+    rows = (
+        await session.execute(
+            select(EventSeat.key, seat_status().label("effective"))
+            .where(EventSeat.event_id == event.id, EventSeat.key.in_(wanted))
+            .order_by(EventSeat.key)
+            .with_for_update()
+        )
+    ).all()
+    if len(rows) != len(wanted):
+        found = {r.key for r in rows}
+        raise InvalidSeats("Unknown seats: " + ", ".join(k for k in wanted if k not in found))
+    source = SeatStatus.AVAILABLE if blocked else SeatStatus.BLOCKED
+    if refused := [r.key for r in rows if r.effective != source]:
+        reason = "Only available seats can be blocked, not" if blocked else "Only blocked seats can be unblocked, not"
+        raise SeatsUnavailable(refused, reason)
+    updated = (
+        await session.execute(
+            update(EventSeat)
+            .where(EventSeat.event_id == event.id, EventSeat.key.in_(wanted))
+            .values(
+                status=SeatStatus.BLOCKED if blocked else SeatStatus.AVAILABLE,
+                cart_id=None,
+                held_until=None,
+                version=seat_versions.next_value(),
+            )
+            .returning(EventSeat.key, EventSeat.status, EventSeat.version)
+        )
+    ).all()
+    await session.commit()
+    return [SeatChange(r.key, r.status, r.version) for r in updated]
 
 
 def section_names(event_id: uuid.UUID) -> Subquery:

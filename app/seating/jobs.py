@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.live import publish_seat_changes
-from app.seating.areas import sweep_expired_area_holds
-from app.seating.service import sweep_expired_holds
+from app.seating.expiry import sweep_expired_area_holds, sweep_expired_holds
 
 
 async def sweep_holds(ctx: dict[str, Any]) -> int:

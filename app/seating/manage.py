@@ -13,8 +13,8 @@ from app.config import Settings
 from app.errors import DomainError, NotFound
 from app.events.models import Event
 from app.events.service import get_event_for
-from app.live import publish_seat_changes
-from app.seating import areas, inventory, service
+from app.seating import actions, inventory
+from app.seating.availability import area_states
 from app.seating.snapshots import snapshot_payload
 from app.venues.render import rendered_map_for, script_json
 from app.web import page
@@ -27,7 +27,7 @@ async def _inventory_page(
         raise NotFound("This event has no seat inventory yet: it is created when a seated event is published.")
     rendered = await rendered_map_for(db, event.layout_version_id)
     names = {c["key"]: c["name"] for c in rendered.categories}
-    standing = await areas.area_states(db, event.id)
+    standing = await area_states(db, event.id)
     return page(
         "seating/manage.html",
         status_code=status_code,
@@ -56,16 +56,12 @@ async def change_blocks(
     form = await request.form()
     keys = [k for k in form.getall("seat", []) if k]
     blocking = form.get("action") != "unblock"
-    event = await get_event_for(db, user, slug, Role.MANAGER)
     try:
-        if not keys:
-            raise service.InvalidSeats("Select seats on the map first.")
-        changes = await service.set_blocked(db, user, event, keys, blocking)
+        changes = await actions.block(db, request.app.state.redis, user, slug, keys, blocked=blocking)
     except DomainError as exc:
         await db.rollback()
         event = await get_event_for(db, user, slug, Role.MANAGER)
         return await _inventory_page(db, settings, user, event, exc.status_code, problem=exc.message, selected=keys)
-    await publish_seat_changes(request.app.state.redis, event.id, changes)
     verb = "blocked" if blocking else "unblocked"
     return Redirect(f"/manage/events/{slug}/seats?{verb}={len(changes)}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 
@@ -27,6 +28,16 @@ from app.db import Base
 # Every change to a seat takes the next value: per seat, versions follow commit order (the row lock orders them),
 # so a browser can drop a delta older than what it already shows.
 seat_versions = Sequence("seat_versions", metadata=Base.metadata)
+
+
+class SeatStatus(enum.StrEnum):
+    """Stored status of a seat (free -> held -> sold, or blocked by the organizer). A `held` seat whose
+    `held_until` has passed is available to buyers (sql/rules.sql: usher_seat_status)."""
+
+    AVAILABLE = "available"
+    HELD = "held"
+    SOLD = "sold"
+    BLOCKED = "blocked"
 
 
 class Cart(Base):
@@ -59,7 +70,7 @@ class EventSeat(Base):
     x: Mapped[float] = mapped_column(Float)
     y: Mapped[float] = mapped_column(Float)
     flags: Mapped[list[str]] = mapped_column(ARRAY(String(20)), default=list, server_default="{}")
-    status: Mapped[str] = mapped_column(String(10), default="available", server_default="available")
+    status: Mapped[str] = mapped_column(String(10), default=SeatStatus.AVAILABLE, server_default="available")
     cart_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("carts.id", ondelete="SET NULL"))
     held_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(BigInteger, server_default=seat_versions.next_value())

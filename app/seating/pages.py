@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
 
 from litestar import Request, Router, get, post
 from litestar.datastructures import Cookie
-from litestar.response import ServerSentEvent, ServerSentEventMessage, Template
+from litestar.response import ServerSentEvent, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.config import Settings
 from app.errors import DomainError, NotFound
 from app.events.models import Event
-from app.live import RESYNC, deltas_since, is_stream_id, latest_delta_id, newer
+from app.events.service import get_public_event
+from app.live import latest_delta_id
 from app.money import format_money
-from app.seating import areas, commands, service
+from app.seating import actions, stream
+from app.seating.availability import area_states, cart_area_holds, cart_holds, seat_details
 from app.seating.carts import CART_COOKIE, cart_from_token, holder_tag, sign_cart
+from app.seating.rules import SalesState, sales_state
 from app.seating.snapshots import snapshot_payload
 from app.venues.render import rendered_map_for, script_json
 from app.web import page
@@ -46,7 +47,7 @@ def _cart_cookie(settings: Settings, cart_id: uuid.UUID) -> Cookie:
 
 
 async def _seated_event(db: AsyncSession, slug: str) -> Event:
-    event = await service.published_event(db, slug)
+    event = await get_public_event(db, slug)
     if event.layout_version_id is None:
         raise NotFound("This event has no seat map.")
     return event
@@ -58,9 +59,9 @@ def _prices(event: Event) -> dict[str, str]:
 
 async def _cart_context(db: AsyncSession, event: Event, cart_id: uuid.UUID) -> dict:
     """What the cart panel shows: held seats and standing places, their prices, the total and the deadline."""
-    keys, seats_expire = await service.cart_holds(db, event.id, cart_id)
-    places = await areas.cart_area_holds(db, event.id, cart_id)
-    seat_rows = await service.seat_details(db, event.id, keys)
+    keys, seats_expire = await cart_holds(db, event.id, cart_id)
+    places = await cart_area_holds(db, event.id, cart_id)
+    seat_rows = await seat_details(db, event.id, keys)
     prices = {t.seat_category: t for t in event.tiers if t.seat_category}
     total = sum(prices[s.category].price_minor for s in seat_rows if s.category in prices) + sum(
         prices[p.category].price_minor * p.quantity for p in places if p.category in prices
@@ -98,7 +99,7 @@ async def picker(request: Request, db: AsyncSession, settings: Settings, actor: 
     event = await _seated_event(db, slug)
     cart_id, new_cart = _cart(request, settings)
     since = await latest_delta_id(request.app.state.redis, event.id)
-    standing = await areas.area_states(db, event.id)
+    standing = await area_states(db, event.id)
     snapshot = await snapshot_payload(db, settings.secret_key, event.id, standing)
     template = page(
         "seating/picker.html",
@@ -109,7 +110,7 @@ async def picker(request: Request, db: AsyncSession, settings: Settings, actor: 
         my_tag=holder_tag(settings.secret_key, cart_id),
         price_labels=_prices(event),
         max_seats=settings.max_seats_per_cart,
-        on_sale_problem=_on_sale_problem(event),
+        on_sale_problem=await _on_sale_problem(db, event),
         **await _cart_context(db, event, cart_id),
     )
     if new_cart:
@@ -117,12 +118,9 @@ async def picker(request: Request, db: AsyncSession, settings: Settings, actor: 
     return template
 
 
-def _on_sale_problem(event: Event) -> str | None:
-    try:
-        service.check_on_sale(event)
-    except DomainError as exc:
-        return exc.message
-    return None
+async def _on_sale_problem(db: AsyncSession, event: Event) -> str | None:
+    state = await sales_state(db, event)
+    return None if state == SalesState.ON_SALE else state.message
 
 
 async def _act(request: Request, db: AsyncSession, settings: Settings, slug: str, action) -> Template:
@@ -130,7 +128,7 @@ async def _act(request: Request, db: AsyncSession, settings: Settings, slug: str
     event = await _seated_event(db, slug)
     cart_id, new_cart = _cart(request, settings)
     try:
-        await action(commands.SeatRequest.of(request, db, settings, cart_id), event)
+        await action(actions.SeatRequest.of(request, db, settings, cart_id), event)
         response = await _cart_panel(db, event, cart_id)
     except DomainError as exc:
         if exc.status_code == 429:
@@ -154,81 +152,39 @@ def _form_int(value: str | None) -> int:
 @post("/events/{slug:str}/seats/hold")
 async def hold(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
     keys = [k for k in (await request.form()).getall("seat", []) if k]
-    return await _act(request, db, settings, slug, lambda ask, event: commands.hold(ask, event.slug, keys))
+    return await _act(request, db, settings, slug, lambda ask, event: actions.hold(ask, event.slug, keys))
 
 
 @post("/events/{slug:str}/seats/release")
 async def release(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
     key = (await request.form()).get("seat", "")
-    return await _act(request, db, settings, slug, lambda ask, event: commands.release(ask, event.slug, key))
+    return await _act(request, db, settings, slug, lambda ask, event: actions.release(ask, event.slug, key))
 
 
 @post("/events/{slug:str}/seats/best")
 async def best(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
     form = await request.form()
     category, quantity = form.get("category", ""), _form_int(form.get("quantity"))
-    return await _act(
-        request, db, settings, slug, lambda ask, event: commands.hold_best(ask, event, category, quantity)
-    )
+    return await _act(request, db, settings, slug, lambda ask, event: actions.hold_best(ask, event, category, quantity))
 
 
 @post("/events/{slug:str}/areas/hold")
 async def hold_places(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
     form = await request.form()
     area, quantity = form.get("area", ""), _form_int(form.get("quantity"))
-    return await _act(request, db, settings, slug, lambda ask, event: commands.hold_area(ask, event, area, quantity))
+    return await _act(request, db, settings, slug, lambda ask, event: actions.hold_area(ask, event, area, quantity))
 
 
 @get("/events/{slug:str}/live", skip_session=True)
 async def live(request: Request, db: AsyncSession, slug: str, since: str | None = None) -> ServerSentEvent:
     """Deltas as they happen. A reconnect (Last-Event-ID, or ?since= from the page) replays what it missed,
     or gets a fresh snapshot when that is no longer known — a viewer is never silently stale."""
-    event_id = (await service.published_event(db, slug, with_tiers=False)).id
-    await db.commit()  # end the read before streaming; the stream may stay open for hours
-    last_id = request.headers.get("last-event-id") or since
-    redis = request.app.state.redis
-    hub = request.app.state.hub
-    snapshots = request.app.state.snapshots
-
-    def delta(stream_id: str, payload: str) -> ServerSentEventMessage:
-        return ServerSentEventMessage(event="delta", id=stream_id, data=payload)
-
-    async def catch_up(after: str | None, *, fresh: bool = False) -> AsyncIterator[ServerSentEventMessage]:
-        """What the viewer missed since `after`: those deltas, or a snapshot (shared with viewers arriving in
-        the same second) plus the deltas recorded after it."""
-        missed = await deltas_since(redis, event_id, after) if is_stream_id(after) else None
-        if missed is None:
-            snapshot = await (snapshots.fresh(event_id) if fresh else snapshots.get(event_id))
-            yield ServerSentEventMessage(
-                event="snapshot", id=snapshot.stream_id, data=json.dumps(snapshot.payload, separators=(",", ":"))
-            )
-            missed = await deltas_since(redis, event_id, snapshot.stream_id) or []
-        for stream_id, payload in missed:
-            yield delta(stream_id, payload)
-
-    async def messages() -> AsyncIterator[ServerSentEventMessage]:
-        async with hub.listen(event_id) as queue:  # listen first, then catch up: nothing falls in between
-            sent = "0-0"
-            async for message in catch_up(last_id):
-                sent = str(message.id)
-                yield message
-            while True:
-                try:
-                    item = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield ServerSentEventMessage(comment="keepalive")
-                    continue
-                if item == RESYNC:  # this viewer fell behind or Redis blinked: start over from the truth
-                    async for message in catch_up(None, fresh=True):
-                        sent = str(message.id)
-                        yield message
-                    continue
-                stream_id, payload = item
-                if newer(stream_id, sent):
-                    sent = stream_id
-                    yield delta(stream_id, payload)
-
-    return ServerSentEvent(messages(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    event_id = await stream.event_to_stream(db, slug)
+    state = request.app.state
+    messages = stream.seat_news(
+        state.redis, state.hub, state.snapshots, event_id, request.headers.get("last-event-id") or since
+    )
+    return ServerSentEvent(messages, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 seating_page_routes = [

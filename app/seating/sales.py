@@ -1,20 +1,99 @@
-"""Inventory moves of a sale: a paid cart's holds become sold, an unpaid one's go back on sale, a refunded
-sale's seats return. Same lock order as holds: seats in key order, then area rows, then area holds."""
+"""Inventory moves of a sale, called by orders inside their own transactions (the caller commits): a cart's holds
+move to an order, a paid order's holds become sold, an unpaid one's go back on sale, a refunded sale's seats
+return. Lock order as for holds (sql/locks.sql): the cart, seats in key order, area rows, then area holds."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.live import SeatChange
-from app.seating.areas import move_area_counters
-from app.seating.models import AreaHold, EventArea, EventSeat, seat_versions
+from app.seating.areas import move_area_counters, take_area_hold
+from app.seating.locks import lock_cart
+from app.seating.models import AreaHold, EventArea, EventSeat, SeatStatus, seat_versions
+from app.seating.rules import NoLongerAvailable, area_hold_is_live, seat_hold_is_live, seat_status
 
 
-class NoLongerAvailable(Exception):
-    """Some of what was paid for went to someone else (the payment came after the hold lapsed)."""
+@dataclass(frozen=True)
+class CartItem:
+    """One line of what a cart holds: a seat, or N places of a standing area."""
+
+    kind: Literal["seat", "area"]
+    key: str
+    label: str
+    category: str
+    quantity: int
+
+
+async def cart_contents(
+    session: AsyncSession, event_id: uuid.UUID, cart_id: uuid.UUID, *, lock: bool
+) -> list[CartItem]:
+    """The cart's live holds, seats in map order then areas. With `lock` the cart is locked and its holds
+    row-locked for the rest of the caller's transaction (placing an order decides under that lock)."""
+    seats = (
+        select(
+            EventSeat.key,
+            EventSeat.section_key,
+            EventSeat.section_name,
+            EventSeat.row_index,
+            EventSeat.seat_index,
+            EventSeat.row_label,
+            EventSeat.number,
+            EventSeat.category,
+        )
+        .where(EventSeat.event_id == event_id, EventSeat.cart_id == cart_id, seat_hold_is_live())
+        .order_by(EventSeat.key)
+    )
+    places = (
+        select(AreaHold.area_key, AreaHold.quantity, EventArea.name, EventArea.category)
+        .join(EventArea, (EventArea.event_id == AreaHold.event_id) & (EventArea.key == AreaHold.area_key))
+        .where(AreaHold.event_id == event_id, AreaHold.cart_id == cart_id, area_hold_is_live())
+        .order_by(AreaHold.area_key)
+    )
+    if lock:
+        await lock_cart(session, cart_id)
+        seats, places = seats.with_for_update(of=EventSeat), places.with_for_update(of=AreaHold)
+    items = [
+        CartItem("seat", r.key, f"{r.section_name} · row {r.row_label} · seat {r.number}", r.category, 1)
+        for r in sorted((await session.execute(seats)).all(), key=lambda r: (r.section_key, r.row_index, r.seat_index))
+    ]
+    items += [CartItem("area", r.area_key, r.name, r.category, r.quantity) for r in await session.execute(places)]
+    return items
+
+
+async def move_to_order(
+    session: AsyncSession,
+    event_id: uuid.UUID,
+    cart_id: uuid.UUID,
+    order_id: uuid.UUID,
+    *,
+    seats: list[str],
+    areas: list[str],
+    until: datetime,
+    holder_tag: str,
+) -> list[SeatChange]:
+    """The order takes the cart's holds over: they move to a cart named after the order with the payment window
+    as their deadline, so the buyer's basket cannot release them under a pending payment. The caller locked
+    them (cart_contents with lock). Returns the news for the live map: the seats stay held, by a new holder."""
+    await lock_cart(session, order_id)
+    moved = await session.execute(
+        update(EventSeat)
+        .where(EventSeat.event_id == event_id, EventSeat.key.in_(seats))
+        .values(cart_id=order_id, held_until=until, version=seat_versions.next_value())
+        .returning(EventSeat.key, EventSeat.version)
+    )
+    changes = [SeatChange(r.key, SeatStatus.HELD, r.version, holder_tag) for r in moved]
+    await session.execute(
+        update(AreaHold)
+        .where(AreaHold.event_id == event_id, AreaHold.cart_id == cart_id, AreaHold.area_key.in_(areas))
+        .values(cart_id=order_id, held_until=until)
+    )
+    return changes
 
 
 async def sell(
@@ -24,16 +103,14 @@ async def sell(
     between; otherwise raise NoLongerAvailable and let the caller roll back."""
     rows = (
         await session.execute(
-            select(EventSeat.key, EventSeat.status, EventSeat.cart_id, EventSeat.held_until, func.now().label("now"))
+            select(EventSeat.key, EventSeat.cart_id, seat_status().label("effective"))
             .where(EventSeat.event_id == event_id, EventSeat.key.in_(seats))
             .order_by(EventSeat.key)
             .with_for_update()
         )
     ).all()
     for r in rows:
-        mine = r.status == "held" and r.cart_id == cart_id
-        lapsed_free = r.status == "available" or (r.status == "held" and r.held_until <= r.now)
-        if not (mine or lapsed_free):
+        if not (r.effective == SeatStatus.AVAILABLE or (r.effective == SeatStatus.HELD and r.cart_id == cart_id)):
             raise NoLongerAvailable(r.key)
     if len(rows) != len(set(seats)):
         raise NoLongerAvailable("unknown seat")
@@ -41,13 +118,13 @@ async def sell(
         await session.execute(
             update(EventSeat)
             .where(EventSeat.event_id == event_id, EventSeat.key.in_(seats))
-            .values(status="sold", cart_id=None, held_until=None, version=seat_versions.next_value())
+            .values(status=SeatStatus.SOLD, cart_id=None, held_until=None, version=seat_versions.next_value())
             .returning(EventSeat.key, EventSeat.version)
         )
     ).all()
-    changes = [SeatChange(r.key, "sold", r.version) for r in sold]
+    changes = [SeatChange(r.key, SeatStatus.SOLD, r.version) for r in sold]
     for area_key, quantity in sorted(places.items()):
-        held_by_cart = await _take_area_hold(session, event_id, area_key, cart_id)  # 0 if it lapsed and was reclaimed
+        held_by_cart = await take_area_hold(session, event_id, area_key, cart_id)  # 0 if it lapsed and was reclaimed
         moved = await move_area_counters(
             session, event_id, area_key, held=-held_by_cart, sold=quantity, within_capacity=True
         )
@@ -62,7 +139,7 @@ async def release_cart(session: AsyncSession, event_id: uuid.UUID, cart_id: uuid
     keys = (
         await session.scalars(
             select(EventSeat.key)
-            .where(EventSeat.event_id == event_id, EventSeat.cart_id == cart_id, EventSeat.status == "held")
+            .where(EventSeat.event_id == event_id, EventSeat.cart_id == cart_id, EventSeat.status == SeatStatus.HELD)
             .order_by(EventSeat.key)
             .with_for_update()
         )
@@ -71,11 +148,11 @@ async def release_cart(session: AsyncSession, event_id: uuid.UUID, cart_id: uuid
         await session.execute(
             update(EventSeat)
             .where(EventSeat.event_id == event_id, EventSeat.key.in_(keys))
-            .values(status="available", cart_id=None, held_until=None, version=seat_versions.next_value())
+            .values(status=SeatStatus.AVAILABLE, cart_id=None, held_until=None, version=seat_versions.next_value())
             .returning(EventSeat.key, EventSeat.version)
         )
     ).all()
-    changes = [SeatChange(r.key, "available", r.version) for r in released]
+    changes = [SeatChange(r.key, SeatStatus.AVAILABLE, r.version) for r in released]
     area_keys = (
         await session.scalars(
             select(AreaHold.area_key)
@@ -84,40 +161,27 @@ async def release_cart(session: AsyncSession, event_id: uuid.UUID, cart_id: uuid
         )
     ).all()
     for area_key in area_keys:
-        quantity = await _take_area_hold(session, event_id, area_key, cart_id)
+        quantity = await take_area_hold(session, event_id, area_key, cart_id)
         if quantity:
             changes.append(await move_area_counters(session, event_id, area_key, held=-quantity))
     return changes
 
 
-async def return_sold(
+async def return_to_sale(
     session: AsyncSession, event_id: uuid.UUID, seats: list[str], places: dict[str, int]
 ) -> list[SeatChange]:
     """A refunded sale: its seats and places are on sale again."""
     returned = (
         await session.execute(
             update(EventSeat)
-            .where(EventSeat.event_id == event_id, EventSeat.key.in_(sorted(seats)), EventSeat.status == "sold")
-            .values(status="available", version=seat_versions.next_value())
+            .where(
+                EventSeat.event_id == event_id, EventSeat.key.in_(sorted(seats)), EventSeat.status == SeatStatus.SOLD
+            )
+            .values(status=SeatStatus.AVAILABLE, version=seat_versions.next_value())
             .returning(EventSeat.key, EventSeat.version)
         )
     ).all()
-    changes = [SeatChange(r.key, "available", r.version) for r in returned]
+    changes = [SeatChange(r.key, SeatStatus.AVAILABLE, r.version) for r in returned]
     for area_key, quantity in sorted(places.items()):
         changes.append(await move_area_counters(session, event_id, area_key, sold=-quantity))
     return changes
-
-
-async def _take_area_hold(session: AsyncSession, event_id: uuid.UUID, area_key: str, cart_id: uuid.UUID) -> int:
-    """Lock the area row, then remove the cart's hold on it; returns the places it held."""
-    await session.execute(
-        select(EventArea.key)
-        .where(EventArea.event_id == event_id, EventArea.key == area_key)
-        .with_for_update(key_share=True)
-    )
-    quantity = await session.scalar(
-        delete(AreaHold)
-        .where(AreaHold.event_id == event_id, AreaHold.area_key == area_key, AreaHold.cart_id == cart_id)
-        .returning(AreaHold.quantity)
-    )
-    return quantity or 0

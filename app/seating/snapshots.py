@@ -17,25 +17,25 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.live import latest_delta_id
-from app.seating import areas, service
+from app.seating.availability import AreaState, area_states, seat_states
 from app.seating.carts import holder_tag
 
 SHARE_SECONDS = 1.0
 
 
 async def snapshot_payload(
-    db: AsyncSession, secret_key: str, event_id: uuid.UUID, area_states: list[areas.AreaState] | None = None
+    db: AsyncSession, secret_key: str, event_id: uuid.UUID, standing: list[AreaState] | None = None
 ) -> dict:
-    """`area_states` when the caller has them already (pages that also list the standing areas)."""
-    seq, states = await service.seat_states(db, event_id, unavailable_only=True)
-    if area_states is None:
-        area_states = await areas.area_states(db, event_id)
+    """`standing` when the caller has it already (pages that also list the standing areas)."""
+    seq, states = await seat_states(db, event_id, unavailable_only=True)
+    if standing is None:
+        standing = await area_states(db, event_id)
     return {
-        "seq": max([seq, *(a.version for a in area_states)]),
+        "seq": max([seq, *(a.version for a in standing)]),
         "seats": [
             [s.key, s.status, s.version, holder_tag(secret_key, s.cart_id) if s.cart_id else None] for s in states
         ],
-        "areas": [[a.key, max(a.left, 0), a.version] for a in area_states],
+        "areas": [[a.key, max(a.left, 0), a.version] for a in standing],
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import datetime
 
@@ -9,6 +10,11 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base, UUIDPrimaryKey
+
+
+class TicketStatus(enum.StrEnum):
+    VALID = "valid"
+    VOID = "void"  # its order was refunded or cancelled
 
 
 class Ticket(UUIDPrimaryKey, Base):
@@ -34,7 +40,7 @@ class Ticket(UUIDPrimaryKey, Base):
     label: Mapped[str] = mapped_column(String(200))
     tier_name: Mapped[str] = mapped_column(String(120))
     attendee_name: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(10), default="valid")
+    status: Mapped[str] = mapped_column(String(10), default=TicketStatus.VALID)
     issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     # Door check-in: set once by a conditional update (first scan wins); cleared only by a manager's undo.
     checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

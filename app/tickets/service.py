@@ -1,45 +1,61 @@
-"""Issuing tickets for a paid order, and reading them back for their pages."""
+"""Issuing and voiding tickets, their codes, and the signed QR payloads scanners verify."""
 
 from __future__ import annotations
 
+import base64
+import secrets
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.models import Organization
 from app.errors import NotFound
-from app.events.models import Event
-from app.orders.access import new_ticket_code
-from app.orders.models import Order
-from app.tickets.models import Ticket
-from app.tickets.signing import sign_ticket, signing_key
+from app.tickets.models import Ticket, TicketStatus
+from app.tickets.signing import public_key, sign_ticket, signing_key
 
 
-def issue_tickets(order: Order) -> list[Ticket]:
-    """One ticket per seat and per standing place (added to the caller's transaction)."""
-    tickets = []
-    for line in order.lines:
-        for _ in range(line.quantity):
-            tickets.append(
-                Ticket(
-                    id=uuid.uuid4(),
-                    code=new_ticket_code(),
-                    order_id=order.id,
-                    event_id=order.event_id,
-                    organization_id=order.organization_id,
-                    seat_key=line.key if line.kind == "seat" else None,
-                    area_key=line.key if line.kind == "area" else None,
-                    label=line.label,
-                    tier_name=line.tier_name,
-                    attendee_name=line.attendee_name or order.buyer_name,
-                    status="valid",
-                )
-            )
-    return tickets
+@dataclass(frozen=True)
+class TicketLine:
+    """What one ticket admits to: a seat (`seat_key`) or a place in a standing area (`area_key`)."""
+
+    seat_key: str | None
+    area_key: str | None
+    label: str
+    tier_name: str
+    attendee_name: str
+
+
+def new_ticket_code() -> str:
+    return secrets.token_urlsafe(16)  # 128 bits: the ticket's secret link and the id in its QR code
+
+
+def issue_tickets(
+    *, order_id: uuid.UUID, event_id: uuid.UUID, organization_id: uuid.UUID, lines: list[TicketLine]
+) -> list[Ticket]:
+    """One valid ticket per line, with a fresh code (the caller adds them to its transaction)."""
+    return [
+        Ticket(
+            id=uuid.uuid4(),
+            code=new_ticket_code(),
+            order_id=order_id,
+            event_id=event_id,
+            organization_id=organization_id,
+            seat_key=line.seat_key,
+            area_key=line.area_key,
+            label=line.label,
+            tier_name=line.tier_name,
+            attendee_name=line.attendee_name,
+            status=TicketStatus.VALID,
+        )
+        for line in lines
+    ]
 
 
 async def qr_texts(session: AsyncSession, tickets: list[Ticket], secret_key: str) -> dict[uuid.UUID, str]:
-    """The signed QR payload of each ticket (Ed25519 signatures are deterministic: the same text every time)."""
+    """The signed QR payload of each ticket (Ed25519 signatures are deterministic: the same text every time).
+    Creates the organization's key on first use, in the caller's transaction."""
     keys = {}
     texts = {}
     for ticket in tickets:
@@ -51,23 +67,22 @@ async def qr_texts(session: AsyncSession, tickets: list[Ticket], secret_key: str
     return texts
 
 
-async def ticket_by_code(session: AsyncSession, code: str) -> tuple[Ticket, Order, Event]:
-    row = (
-        await session.execute(
-            select(Ticket, Order, Event)
-            .join(Order, Order.id == Ticket.order_id)
-            .join(Event, Event.id == Ticket.event_id)
-            .where(Ticket.code == code)
-        )
-    ).one_or_none()
-    if row is None:
-        raise NotFound("Ticket not found.")
-    return row[0], row[1], row[2]
-
-
 async def void_tickets(session: AsyncSession, order_id: uuid.UUID) -> None:
-    await session.execute(update(Ticket).where(Ticket.order_id == order_id).values(status="void"))
+    await session.execute(update(Ticket).where(Ticket.order_id == order_id).values(status=TicketStatus.VOID))
 
 
 async def tickets_of(session: AsyncSession, order_id: uuid.UUID) -> list[Ticket]:
     return list((await session.scalars(select(Ticket).where(Ticket.order_id == order_id).order_by(Ticket.label))).all())
+
+
+async def published_ticket_key(session: AsyncSession, organization_slug: str, secret_key: str) -> str:
+    """The organization's public ticket key (base64), created and committed on first request. Safe to repeat."""
+    organization_id = await session.scalar(select(Organization.id).where(Organization.slug == organization_slug))
+    if organization_id is None:
+        raise NotFound("Organization not found.")
+    raw = await public_key(session, organization_id)
+    if raw is None:
+        await signing_key(session, organization_id, secret_key)
+        await session.commit()
+        raw = await public_key(session, organization_id)
+    return base64.b64encode(raw).decode()

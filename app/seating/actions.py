@@ -1,5 +1,5 @@
 """What a seat request does end to end: limit the rate, change inventory in one transaction, announce the
-committed change. Shared by the seat-picker page and the JSON API."""
+committed change. Shared by the seat-picker page, the organizer pages and the JSON API."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import ratelimit
+from app.accounts.actor import Actor
+from app.accounts.models import Role
 from app.config import Settings
 from app.events.models import Event
+from app.events.service import get_event_for
 from app.live import SeatChange, publish_seat_changes
-from app.seating import areas, service
+from app.seating import areas, holds, inventory
 from app.seating.best_available import hold_best_available
 from app.seating.carts import holder_tag
 from app.web import client_ip
@@ -60,9 +63,9 @@ class SeatRequest:
         await ratelimit.count_attempts(self.redis, limits, window_seconds=settings.hold_rate_window_seconds)
 
 
-async def hold(ask: SeatRequest, slug: str, keys: list[str]) -> service.HoldResult:
+async def hold(ask: SeatRequest, slug: str, keys: list[str]) -> holds.HoldResult:
     await ask.limit_rate()
-    result = await service.hold_seats(
+    result = await holds.hold_seats(
         ask.db,
         slug,
         ask.cart_id,
@@ -75,7 +78,7 @@ async def hold(ask: SeatRequest, slug: str, keys: list[str]) -> service.HoldResu
     return result
 
 
-async def hold_best(ask: SeatRequest, event: Event, category: str, quantity: int) -> service.HoldResult:
+async def hold_best(ask: SeatRequest, event: Event, category: str, quantity: int) -> holds.HoldResult:
     await ask.limit_rate()
     result = await hold_best_available(
         ask.db,
@@ -107,6 +110,16 @@ async def hold_area(ask: SeatRequest, event: Event, area_key: str, quantity: int
 
 
 async def release(ask: SeatRequest, slug: str, key: str) -> list[SeatChange]:
-    event_id, changes = await service.release_seat(ask.db, slug, ask.cart_id, key)
+    event_id, changes = await holds.release_seat(ask.db, slug, ask.cart_id, key)
     await publish_seat_changes(ask.redis, event_id, changes)
+    return changes
+
+
+async def block(
+    db: AsyncSession, redis: Redis, actor: Actor, slug: str, keys: list[str], *, blocked: bool
+) -> list[SeatChange]:
+    """An organizer blocks or unblocks seats; the live maps hear of it once it is committed."""
+    event = await get_event_for(db, actor, slug, Role.MANAGER)
+    changes = await inventory.set_blocked(db, actor, event, keys, blocked)
+    await publish_seat_changes(redis, event.id, changes)
     return changes

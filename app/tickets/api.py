@@ -1,0 +1,18 @@
+"""JSON API of tickets: the public keys scanners and third parties verify ticket QR codes with."""
+
+from __future__ import annotations
+
+from litestar import get
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.config import Settings
+from app.tickets.service import published_ticket_key
+
+
+@get("/api/v1/organizations/{slug:str}/ticket-key", tags=["tickets"], summary="The key ticket QR codes are signed with")
+async def ticket_key(db: AsyncSession, settings: Settings, slug: str) -> dict[str, str]:
+    key = await published_ticket_key(db, slug, settings.secret_key)
+    return {"algorithm": "Ed25519", "format": "raw", "public_key": key}
+
+
+ticket_api_routes = [ticket_key]
