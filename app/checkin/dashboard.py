@@ -1,21 +1,34 @@
-"""The organizer's live door dashboard: who is in, by tier and section, scans per minute, recent problems."""
+"""The organizer's live door dashboard: who is in, by tier and section, scans per minute, recent problems; and the
+channel on which every scan tells the dashboards that the numbers changed."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from redis.asyncio import Redis
+from sqlalchemy import ColumnElement, Subquery, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.checkin.models import Scan
+from app.checkin.verdicts import ScanResult, logged_message
 from app.db import utcnow
 from app.events.models import Event
-from app.seating.models import EventArea, EventSeat
-from app.tickets.models import Ticket
+from app.seating.inventory import section_names
+from app.tickets.models import Ticket, TicketStatus
 
 CHART_MINUTES = 30
+
+
+def checkins_channel(event_id: uuid.UUID) -> str:
+    return f"usher:event:{event_id}:checkins"
+
+
+async def announce_scans(redis: Redis, event_id: uuid.UUID) -> None:
+    """Tell the event's open dashboards to count again (they redraw at most a few times a second)."""
+    await redis.publish(checkins_channel(event_id), "1")
 
 
 @dataclass(frozen=True)
@@ -26,48 +39,55 @@ class Count:
 
 
 @dataclass(frozen=True)
+class LoggedScan:
+    scan: Scan
+    staff: str
+    label: str  # the ticket's, when the code was one
+    message: str  # the verdict's words (an undo: the manager's)
+
+
+@dataclass(frozen=True)
 class DoorStats:
     sold: int
     checked_in: int
     by_tier: list[Count]
     by_section: list[Count]
     per_minute: list[tuple[datetime, int]]  # oldest first, CHART_MINUTES entries
-    recent: list[tuple[Scan, str, str]]  # scan, staff name, ticket label
-    problems: list[tuple[Scan, str, str]]
+    recent: list[LoggedScan]
+    problems: list[LoggedScan]
 
 
-async def _counts(session: AsyncSession, event_id, group) -> list[Count]:
+async def _counts(
+    session: AsyncSession, event_id: uuid.UUID, group: ColumnElement, sections: Subquery | None = None
+) -> list[Count]:
     checked = func.count(case((Ticket.checked_in_at.is_not(None), 1)))
+    query = select(group.label("name"), func.count(), checked).select_from(Ticket)
+    if sections is not None:
+        query = query.outerjoin(sections, sections.c.key == func.coalesce(Ticket.seat_key, Ticket.area_key))
     rows = await session.execute(
-        select(group.label("name"), func.count(), checked)
-        .select_from(Ticket)
-        .outerjoin(EventSeat, and_(EventSeat.event_id == Ticket.event_id, EventSeat.key == Ticket.seat_key))
-        .outerjoin(EventArea, and_(EventArea.event_id == Ticket.event_id, EventArea.key == Ticket.area_key))
-        .where(Ticket.event_id == event_id, Ticket.status == "valid")
-        .group_by(group)
-        .order_by(group)
+        query.where(Ticket.event_id == event_id, Ticket.status == TicketStatus.VALID).group_by(group).order_by(group)
     )
     return [Count(name or "General admission", sold, checked_in) for name, sold, checked_in in rows]
 
 
-async def _scans(session: AsyncSession, event_id, *, problems: bool, limit: int) -> list[tuple[Scan, str, str]]:
+async def _scans(session: AsyncSession, event: Event, *, problems: bool, limit: int) -> list[LoggedScan]:
     query = (
         select(Scan, func.coalesce(User.name, ""), func.coalesce(Ticket.label, ""))
         .outerjoin(User, User.id == Scan.staff_id)
         .outerjoin(Ticket, Ticket.id == Scan.ticket_id)
-        .where(Scan.event_id == event_id)
+        .where(Scan.event_id == event.id)
     )
     if problems:
-        query = query.where(Scan.result.in_(["invalid", "duplicate"]))
+        query = query.where(Scan.result.in_([ScanResult.INVALID, ScanResult.DUPLICATE]))
     rows = await session.execute(query.order_by(Scan.received_at.desc()).limit(limit))
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [LoggedScan(scan, staff, label, logged_message(event, scan.reason)) for scan, staff, label in rows]
 
 
 async def door_stats(session: AsyncSession, event: Event) -> DoorStats:
     totals = (
         await session.execute(
             select(func.count(), func.count(case((Ticket.checked_in_at.is_not(None), 1)))).where(
-                Ticket.event_id == event.id, Ticket.status == "valid"
+                Ticket.event_id == event.id, Ticket.status == TicketStatus.VALID
             )
         )
     ).one()
@@ -78,7 +98,7 @@ async def door_stats(session: AsyncSession, event: Event) -> DoorStats:
         (
             await session.execute(
                 select(minute, func.count())
-                .where(Scan.event_id == event.id, Scan.result == "valid", Scan.scanned_at >= since)
+                .where(Scan.event_id == event.id, Scan.result == ScanResult.VALID, Scan.scanned_at >= since)
                 .group_by(minute)
             )
         ).all()
@@ -87,12 +107,13 @@ async def door_stats(session: AsyncSession, event: Event) -> DoorStats:
     per_minute = [
         (at, next((c for m, c in counted.items() if m.replace(tzinfo=at.tzinfo) == at), 0)) for at, _ in per_minute
     ]
+    sections = section_names(event.id)
     return DoorStats(
         sold=totals[0],
         checked_in=totals[1],
         by_tier=await _counts(session, event.id, Ticket.tier_name),
-        by_section=await _counts(session, event.id, func.coalesce(EventSeat.section_name, EventArea.name)),
+        by_section=await _counts(session, event.id, sections.c.section, sections),
         per_minute=per_minute,
-        recent=await _scans(session, event.id, problems=False, limit=15),
-        problems=await _scans(session, event.id, problems=True, limit=10),
+        recent=await _scans(session, event, problems=False, limit=15),
+        problems=await _scans(session, event, problems=True, limit=10),
     )

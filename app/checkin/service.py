@@ -1,12 +1,13 @@
 """Door check-in: verdicts for scanned or typed codes, the first scan wins, offline scans reconciled (the
-earliest wins), undo by managers, and the bundle a scanner takes offline. Every scan is logged."""
+earliest wins), undo by managers, and the bundle a scanner takes offline. Every scan is logged. The rules and their
+words are in verdicts.py; each function here that changes something commits its own transaction."""
 
 from __future__ import annotations
 
 import base64
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,32 +16,36 @@ from sqlalchemy.orm import raiseload
 from app.accounts.actor import Actor
 from app.accounts.models import Role, User
 from app.checkin.models import Scan
+from app.checkin.verdicts import ScanResult, VerdictCode, doors_open, doors_window, logged_code, messages
 from app.db import utcnow
 from app.errors import NotFound
-from app.events.models import Event
+from app.events.models import Event, EventStatus
 from app.orders.models import Order
-from app.tickets.models import Ticket
+from app.tickets.models import Ticket, TicketStatus
 from app.tickets.signing import BadTicketCode, public_key, read_claim, verify_ticket
-from app.timeutil import format_local
-
-DOORS_OPEN_BEFORE = timedelta(hours=12)
-DOORS_CLOSE_AFTER = timedelta(hours=6)
 
 
 @dataclass
 class Verdict:
-    result: str  # valid | duplicate | invalid
-    reason: str = ""
+    code: VerdictCode
+    reason: str  # the code's words for this event
     label: str = ""
     tier: str = ""
     attendee: str = ""
     order_number: str = ""
-    code: str = ""  # the ticket's code, so a scanner can mark it in its offline list
+    ticket_code: str = ""  # so a scanner can mark the ticket in its offline list
     checked_in_at: datetime | None = None
     checked_in_by: str = ""
     checked_in_device: str = ""
     local_id: str | None = None
-    extra: dict = field(default_factory=dict)
+
+    @property
+    def result(self) -> ScanResult:
+        return self.code.result
+
+
+def _verdict(event: Event, code: VerdictCode, **details) -> Verdict:
+    return Verdict(code, code.message(event), **details)
 
 
 async def door_event(session: AsyncSession, actor: Actor, slug: str) -> Event:
@@ -57,6 +62,25 @@ async def door_event(session: AsyncSession, actor: Actor, slug: str) -> Event:
     return event
 
 
+async def door_event_to_watch(session: AsyncSession, actor: Actor, slug: str) -> Event:
+    """door_event for a live stream that stays open for hours. Commits (ends the read transaction), so the stream
+    holds no database connection while it waits."""
+    event = await door_event(session, actor, slug)
+    await session.commit()
+    return event
+
+
+async def events_to_scan(session: AsyncSession, actor: Actor) -> list[Event]:
+    """Published events of the actor's organizations that have not ended yet, soonest first."""
+    events = await session.scalars(
+        select(Event)
+        .where(Event.organization_id.in_(actor.organization_ids()), Event.status == EventStatus.PUBLISHED)
+        .where(Event.ends_at >= utcnow())
+        .order_by(Event.starts_at)
+    )
+    return list(events.all())
+
+
 _KEYS: dict[uuid.UUID, bytes] = {}  # an organization's public key never changes once made
 
 
@@ -69,46 +93,53 @@ async def _public_key(session: AsyncSession, organization_id: uuid.UUID) -> byte
     return _KEYS[organization_id]
 
 
-def doors_open(event: Event, now: datetime) -> bool:
-    return event.starts_at - DOORS_OPEN_BEFORE <= now <= event.ends_at + DOORS_CLOSE_AFTER
-
-
-async def _resolve(session: AsyncSession, event: Event, text: str) -> tuple[Ticket | None, str]:
-    """The ticket a scanned QR text or a typed code stands for, or why there is none."""
+async def _resolve(session: AsyncSession, event: Event, text: str) -> tuple[Ticket | None, VerdictCode | None]:
+    """The ticket a scanned QR text or a typed code stands for, or why there is none. The scanner's twin:
+    judgeOffline in static/js/scanner.js (same order of rules)."""
     text = text.strip()
     if not text:
-        return None, "Nothing was read."
+        return None, VerdictCode.NOTHING_READ
     if text.startswith("U1."):
         key = await _public_key(session, event.organization_id)
         try:
             claim = read_claim(text)[0]
             if claim.organization_id != event.organization_id:
-                return None, "This ticket belongs to another organizer."
+                return None, VerdictCode.OTHER_ORGANIZER
             if key is None:
-                return None, "This code was not signed by this organizer."
+                return None, VerdictCode.NOT_SIGNED
             claim = verify_ticket(text, key)
         except BadTicketCode as exc:
-            return None, "Forged or altered code." if "forged" in str(exc) else "Unreadable code."
+            return None, VerdictCode.FORGED if "forged" in str(exc) else VerdictCode.UNREADABLE
         if claim.event_id != event.id:
-            return None, "This ticket is for another event."
+            return None, VerdictCode.OTHER_EVENT
         code = claim.code
     elif len(text) > 64:
-        return None, "Unreadable code."
+        return None, VerdictCode.UNREADABLE
     else:
         code = text
     ticket = await session.scalar(select(Ticket).where(Ticket.code == code))
     if ticket is None:
-        return None, "Unknown ticket."
+        return None, VerdictCode.UNKNOWN_TICKET
     if ticket.event_id != event.id:
-        return None, "This ticket is for another event."
-    if ticket.status != "valid":
-        return ticket, "This ticket was refunded or cancelled."
-    return ticket, ""
+        return None, VerdictCode.OTHER_EVENT
+    if ticket.status != TicketStatus.VALID:
+        return ticket, VerdictCode.VOID
+    return ticket, None
+
+
+async def _refusal(
+    session: AsyncSession, event: Event, text: str, at: datetime
+) -> tuple[Ticket | None, VerdictCode | None]:
+    """The ticket, and why it is turned away at `at` (None: let in, unless it is in already)."""
+    ticket, refused = await _resolve(session, event, text)
+    if refused is None and not doors_open(event, at):
+        refused = VerdictCode.NOT_TODAY
+    return ticket, refused
 
 
 async def _describe(session: AsyncSession, ticket: Ticket, verdict: Verdict) -> Verdict:
     verdict.label, verdict.tier, verdict.attendee = ticket.label, ticket.tier_name, ticket.attendee_name
-    verdict.code = ticket.code
+    verdict.ticket_code = ticket.code
     verdict.order_number = await session.scalar(select(Order.number).where(Order.id == ticket.order_id)) or ""
     if ticket.checked_in_at is not None:
         verdict.checked_in_at = ticket.checked_in_at
@@ -127,7 +158,7 @@ def _log(
     *,
     ticket: Ticket | None,
     device: str,
-    result: str,
+    result: ScanResult,
     reason: str,
     scanned_at: datetime,
     offline: bool = False,
@@ -150,37 +181,39 @@ def _log(
 
 
 async def check_in(session: AsyncSession, actor: Actor, event: Event, text: str, device: str) -> Verdict:
-    """Online scan: one conditional update decides; a second device a millisecond later gets 'duplicate'."""
+    """Online scan: one conditional update decides; a second device a millisecond later gets 'duplicate'. Logs the
+    scan and commits."""
     now = utcnow()
-    ticket, reason = await _resolve(session, event, text)
-    if not reason and not doors_open(event, now):
-        reason = f"This event is not today (it starts {format_local(event.starts_at, event.timezone)})."
-    if reason:
-        _log(session, event, actor, ticket=ticket, device=device, result="invalid", reason=reason, scanned_at=now)
+    ticket, refused = await _refusal(session, event, text, now)
+    if refused:
+        _log(session, event, actor, ticket=ticket, device=device, result=refused.result, reason=refused, scanned_at=now)
         await session.commit()
-        verdict = Verdict("invalid", reason)
+        verdict = _verdict(event, refused)
         return await _describe(session, ticket, verdict) if ticket else verdict
     first = await session.scalar(
         update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.status == "valid", Ticket.checked_in_at.is_(None))
+        .where(Ticket.id == ticket.id, Ticket.status == TicketStatus.VALID, Ticket.checked_in_at.is_(None))
         .values(checked_in_at=func.now(), checked_in_by_id=actor.user_id, checked_in_device=device[:64])
         .returning(Ticket.checked_in_at)
         .execution_options(synchronize_session=False)
     )
-    result = "valid" if first else "duplicate"
-    _log(session, event, actor, ticket=ticket, device=device, result=result, reason="", scanned_at=now)
+    code = VerdictCode.VALID if first else VerdictCode.DUPLICATE
+    _log(session, event, actor, ticket=ticket, device=device, result=code.result, reason=code, scanned_at=now)
     await session.commit()
     if first:  # ours: no need to ask who checked it in
-        verdict = Verdict(result, checked_in_at=first, checked_in_by=actor.name, checked_in_device=device[:64])
-        verdict.label, verdict.tier, verdict.attendee, verdict.code = (
-            ticket.label,
-            ticket.tier_name,
-            ticket.attendee_name,
-            ticket.code,
+        return _verdict(
+            event,
+            code,
+            label=ticket.label,
+            tier=ticket.tier_name,
+            attendee=ticket.attendee_name,
+            ticket_code=ticket.code,
+            checked_in_at=first,
+            checked_in_by=actor.name,
+            checked_in_device=device[:64],
         )
-        return verdict
     await session.refresh(ticket)
-    return await _describe(session, ticket, Verdict(result))
+    return await _describe(session, ticket, _verdict(event, code))
 
 
 @dataclass(frozen=True)
@@ -194,69 +227,69 @@ class OfflineScan:
 async def sync_offline_scans(
     session: AsyncSession, actor: Actor, event: Event, scans: list[OfflineScan]
 ) -> list[Verdict]:
-    """Scans a device made offline, in the order they happened. A scan already synced is answered again, not
-    repeated. When devices disagree, the earliest scan wins and the later ones are logged as duplicates."""
+    """Scans a device made offline, in the order they happened, judged by the rules of an online scan at the time
+    they were made. A scan already synced is answered again, not repeated: safe to retry. When devices disagree,
+    the earliest scan wins and the later ones are logged as duplicates. Commits once, at the end."""
     now = utcnow()
     verdicts = []
     for scan in sorted(scans, key=lambda s: s.scanned_at):
         stamp = scan.scanned_at if scan.scanned_at.tzinfo else scan.scanned_at.replace(tzinfo=UTC)
         scanned_at = min(stamp, now)  # a device clock ahead of ours cannot win by cheating time
-        earlier = await session.scalar(
-            select(Scan).where(Scan.device == scan.device[:64], Scan.local_id == scan.local_id[:64])
-        )
+        local_id, device = scan.local_id[:64], scan.device[:64]
+        earlier = await session.scalar(select(Scan).where(Scan.device == device, Scan.local_id == local_id))
         if earlier is not None:
-            verdicts.append(Verdict(earlier.result, earlier.reason, local_id=scan.local_id))
+            verdicts.append(_verdict(event, logged_code(earlier.result, earlier.reason), local_id=scan.local_id))
             continue
-        ticket, reason = await _resolve(session, event, scan.text)
-        if reason:
+        ticket, refused = await _refusal(session, event, scan.text, scanned_at)
+        if refused:
             _log(
                 session,
                 event,
                 actor,
                 ticket=ticket,
-                device=scan.device,
-                result="invalid",
-                reason=reason,
+                device=device,
+                result=refused.result,
+                reason=refused,
                 scanned_at=scanned_at,
                 offline=True,
-                local_id=scan.local_id[:64],
+                local_id=local_id,
             )
-            verdicts.append(Verdict("invalid", reason, local_id=scan.local_id))
+            verdicts.append(_verdict(event, refused, local_id=scan.local_id))
             continue
         locked = await session.scalar(select(Ticket).where(Ticket.id == ticket.id).with_for_update())
         if locked.checked_in_at is None or scanned_at < locked.checked_in_at:
             if locked.checked_in_at is not None:  # an earlier scan arrived late: it wins, the other is a duplicate
                 await session.execute(
                     update(Scan)
-                    .where(Scan.ticket_id == locked.id, Scan.result == "valid")
-                    .values(result="duplicate", reason=f"an earlier scan on {scan.device[:64]} came in later")
+                    .where(Scan.ticket_id == locked.id, Scan.result == ScanResult.VALID)
+                    .values(result=ScanResult.DUPLICATE, reason=VerdictCode.SUPERSEDED)
                 )
             locked.checked_in_at = scanned_at
             locked.checked_in_by_id = actor.user_id
-            locked.checked_in_device = scan.device[:64]
-            result = "valid"
+            locked.checked_in_device = device
+            code = VerdictCode.VALID
         else:
-            result = "duplicate"
+            code = VerdictCode.DUPLICATE
         _log(
             session,
             event,
             actor,
             ticket=locked,
-            device=scan.device,
-            result=result,
-            reason="",
+            device=device,
+            result=code.result,
+            reason=code,
             scanned_at=scanned_at,
             offline=True,
-            local_id=scan.local_id[:64],
+            local_id=local_id,
         )
         await session.flush()
-        verdicts.append(await _describe(session, locked, Verdict(result, local_id=scan.local_id)))
+        verdicts.append(await _describe(session, locked, _verdict(event, code, local_id=scan.local_id)))
     await session.commit()
     return verdicts
 
 
 async def undo_check_in(session: AsyncSession, actor: Actor, event: Event, code: str, reason: str, device: str) -> None:
-    """A manager takes a check-in back (scanned the wrong person in); the reason is logged."""
+    """A manager takes a check-in back (scanned the wrong person in); the reason is logged. Commits."""
     actor.require(event.organization_id, Role.MANAGER)
     ticket = await session.scalar(
         select(Ticket).where(Ticket.code == code, Ticket.event_id == event.id).with_for_update()
@@ -270,7 +303,7 @@ async def undo_check_in(session: AsyncSession, actor: Actor, event: Event, code:
         actor,
         ticket=ticket,
         device=device,
-        result="undone",
+        result=ScanResult.UNDONE,
         reason=reason.strip()[:500] or "undone",
         scanned_at=utcnow(),
     )
@@ -302,14 +335,15 @@ async def lookup(session: AsyncSession, event: Event, query: str, limit: int = 2
 
 
 async def offline_bundle(session: AsyncSession, event: Event) -> dict:
-    """What a scanner needs to judge tickets with no network: codes, status, seat, tier, name; nothing more
-    (no e-mail addresses, no prices)."""
+    """What a scanner needs to judge tickets with no network as the server would: codes, status, seat, tier, name,
+    the doors window and the verdict list with its words; nothing more (no e-mail addresses, no prices)."""
     key = await public_key(session, event.organization_id)
     rows = await session.execute(
         select(Ticket.code, Ticket.status, Ticket.label, Ticket.tier_name, Ticket.attendee_name, Ticket.checked_in_at)
         .where(Ticket.event_id == event.id)
         .order_by(Ticket.code)
     )
+    opens, closes = doors_window(event)
     return {
         "event": {
             "id": event.id.hex,
@@ -318,6 +352,8 @@ async def offline_bundle(session: AsyncSession, event: Event) -> dict:
             "starts_at": event.starts_at.isoformat(),
             "ends_at": event.ends_at.isoformat(),
         },
+        "doors": {"open_at": opens.isoformat(), "close_at": closes.isoformat()},
+        "verdicts": messages(event),
         "public_key": base64.b64encode(key).decode() if key else None,
         "generated_at": utcnow().isoformat(),
         "tickets": [

@@ -1,6 +1,8 @@
 // The door scanner: camera (BarcodeDetector, else jsQR) or typed codes; online every scan is one request,
 // offline it is judged on the device (Ed25519 signature checked with WebCrypto against the ticket list taken
-// along) and queued in IndexedDB until it syncs. Nothing scanned is ever dropped.
+// along) and queued in IndexedDB until it syncs. Nothing scanned is ever dropped. Offline it applies the server's
+// rules in the server's order (app/checkin/service.py) and says what the server would say: the verdict codes and
+// their words come from app/checkin/verdicts.py, with the ticket list.
 
 const root = document.getElementById("scanner");
 const slug = root.dataset.event;
@@ -34,7 +36,9 @@ async function store(name, mode, work) {
 const queued = async () => (await store("queue", "readonly", (s) => s.getAll())).filter((scan) => scan.slug === slug);
 
 // --- the ticket list taken along ------------------------------------------------------------------------------
-let bundle = null; // {event, public_key, generated_at, tickets: Map(code -> {status, label, tier, name, checkedInAt})}
+// {event, doors: {open_at, close_at}, verdicts: {code: words}, public_key, generated_at,
+//  tickets: Map(code -> {status, label, tier, name, checkedInAt})}
+let bundle = null;
 let publicKey = null;
 
 async function useBundle(raw) {
@@ -62,6 +66,9 @@ function isJson(response) {
 }
 
 // --- verdicts -------------------------------------------------------------------------------------------------
+// The words of a verdict code: the ticket list's, else the page's (a device that has no list yet).
+const pageWords = JSON.parse(document.getElementById("verdict-words")?.textContent || "{}");
+const say = (code) => bundle?.verdicts?.[code] ?? pageWords[code] ?? code;
 const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "");
 
 function show(verdict) {
@@ -118,29 +125,44 @@ async function handle(text) {
 
 const b64url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4)), (c) => c.charCodeAt(0));
 
+// The doors window of the list; a list saved before it carried one lets the sync decide (the server judges again).
+function doorsOpen(at) {
+  if (!bundle.doors) return true;
+  const now = Date.parse(at);
+  return Date.parse(bundle.doors.open_at) <= now && now <= Date.parse(bundle.doors.close_at);
+}
+
+// The server's _resolve and _refusal, then first scan wins: the same rules in the same order. The device's clock
+// stands in for the server's; at sync the server judges again at the time of the scan.
 async function judgeOffline(text) {
   const scannedAt = new Date().toISOString();
   let code = text.trim();
-  let verdict;
-  if (!bundle) verdict = { result: "invalid", reason: "No ticket list on this device yet: connect once before the doors open." };
+  let refused = null;
+  if (!bundle) refused = "no_ticket_list";
+  else if (!code) refused = "nothing_read";
   else if (code.startsWith("U1.")) {
     try {
       const [, payloadText, signatureText] = code.split(".");
       const payload = b64url(payloadText);
       const claim = JSON.parse(new TextDecoder().decode(payload));
-      if (claim.o !== bundle.event.organization) verdict = { result: "invalid", reason: "This ticket belongs to another organizer." };
-      else if (publicKey && !(await crypto.subtle.verify({ name: "Ed25519" }, publicKey, b64url(signatureText), payload))) verdict = { result: "invalid", reason: "Forged or altered code." };
-      else if (claim.e !== bundle.event.id) verdict = { result: "invalid", reason: "This ticket is for another event." };
+      if (claim.o !== bundle.event.organization) refused = "other_organizer";
+      else if (!bundle.public_key) refused = "not_signed";
+      else if (publicKey && !(await crypto.subtle.verify({ name: "Ed25519" }, publicKey, b64url(signatureText), payload))) refused = "forged";
+      else if (claim.e !== bundle.event.id) refused = "other_event";
       else code = claim.t;
-    } catch { verdict = { result: "invalid", reason: "Unreadable code." }; }
+    } catch { refused = "unreadable"; }
+  } else if (code.length > 64) refused = "unreadable";
+  const ticket = refused ? undefined : bundle.tickets.get(code);
+  if (!refused) {
+    if (!ticket) refused = "unknown_ticket";
+    else if (ticket.status !== "valid") refused = "void";
+    else if (!doorsOpen(scannedAt)) refused = "not_today";
   }
-  const ticket = bundle?.tickets.get(code);
-  if (!verdict) {
-    if (!ticket) verdict = { result: "invalid", reason: "Unknown ticket." };
-    else if (ticket.status !== "valid") verdict = { result: "invalid", reason: "This ticket was refunded or cancelled.", label: ticket.label, tier: ticket.tier, attendee: ticket.name };
-    else if (ticket.checkedInAt) verdict = { result: "duplicate", label: ticket.label, tier: ticket.tier, attendee: ticket.name, checked_in_at: ticket.checkedInAt };
-    else { ticket.checkedInAt = scannedAt; verdict = { result: "valid", label: ticket.label, tier: ticket.tier, attendee: ticket.name }; }
-  }
+  const who = ticket ? { label: ticket.label, tier: ticket.tier, attendee: ticket.name } : {};
+  let verdict;
+  if (refused) verdict = { result: "invalid", verdict: refused, reason: say(refused), ...who };
+  else if (ticket.checkedInAt) verdict = { result: "duplicate", verdict: "duplicate", reason: say("duplicate"), ...who, checked_in_at: ticket.checkedInAt };
+  else { ticket.checkedInAt = scannedAt; verdict = { result: "valid", verdict: "valid", reason: say("valid"), ...who }; }
   verdict.offline = true;
   await store("queue", "readwrite", (s) => s.put({ local_id: crypto.randomUUID(), slug, code: text.trim(), ticketCode: code, scanned_at: scannedAt, verdict: verdict.result }));
   await showQueue();

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
@@ -20,7 +20,7 @@ from app.db import create_engine, create_sessionmaker
 from app.events.models import Event
 from app.orders.checkout import CheckoutForm, place_order
 from app.orders.completion import complete_payment
-from app.seating.service import hold_seats
+from app.seating.holds import hold_seats
 from app.tickets.models import Ticket
 from app.tickets.qr import qr_png
 from app.tickets.service import qr_texts
@@ -86,6 +86,22 @@ def tonight(database_url, redis_url) -> dict:
         }
 
     return run_blocking(asyncio.run, create())
+
+
+def in_database(database_url: str, work):
+    """Run `work(session)` against the test database and return its result (committed)."""
+
+    async def run():
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return run_blocking(asyncio.run, run())
 
 
 def log_in(page: Page, email: str) -> None:
@@ -214,3 +230,42 @@ def test_the_installed_scanner_opens_and_works_with_no_network(page: Page, tonig
     type_code(page, tonight["qr"][2])
     expect(page.get_by_test_id("verdict")).to_contain_text("Valid")
     expect(page.get_by_test_id("unsynced")).to_have_text("1")
+
+
+def test_before_the_doors_open_the_scanner_offline_refuses_as_the_server_does(page: Page, tonight, database_url):
+    slug = tonight["slug"]
+    later = datetime.now(UTC) + timedelta(days=3)
+    in_database(
+        database_url,
+        lambda s: s.execute(
+            update(Event).where(Event.slug == slug).values(starts_at=later, ends_at=later + timedelta(hours=3))
+        ),
+    )
+    log_in(page, tonight["email"])
+    open_scanner(page, slug)
+    words = page.evaluate(f"fetch('/scan/{slug}/bundle').then(r => r.json()).then(b => b.verdicts.not_today)")
+    assert "not today" in words
+    verdict = page.get_by_test_id("verdict")
+    type_code(page, tonight["codes"][0])  # online: the server turns it away
+    expect(verdict).to_contain_text("Invalid")
+    expect(verdict).to_contain_text(words)
+
+    page.context.set_offline(True)
+    type_code(page, tonight["qr"][1])  # offline: the device turns it away with the same words
+    expect(verdict).to_contain_text("checked on this device")
+    expect(verdict).to_contain_text("Invalid")
+    expect(verdict).to_contain_text(words)
+    expect(page.get_by_test_id("unsynced")).to_have_text("1")
+
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("unsynced")).to_have_text("0", timeout=15_000)
+
+    async def checked_in(session):
+        return await session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .join(Event, Event.id == Ticket.event_id)
+            .where(Event.slug == slug, Ticket.checked_in_at.is_not(None))
+        )
+
+    assert in_database(database_url, checked_in) == 0  # and the server agrees when the scan syncs

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -10,6 +11,8 @@ from sqlalchemy import func, select, update
 
 from app.accounts.models import Role
 from app.checkin.models import Scan
+from app.checkin.verdicts import DOORS_CLOSE_AFTER, DOORS_OPEN_BEFORE, VerdictCode, messages
+from app.config import PROJECT_ROOT
 from app.events.models import Event
 from app.tickets.models import Ticket
 from tests.checkin.conftest import door_staff, log_in
@@ -87,16 +90,48 @@ async def test_forged_foreign_refunded_and_unreadable_codes_are_invalid_with_a_r
     assert await db.scalar(select(func.count()).select_from(Ticket).where(Ticket.checked_in_at.is_not(None))) == 0
 
 
-async def test_an_event_that_is_not_today_turns_tickets_away(door, browser, db):
-    await log_in(browser, db, await door_staff(db, door))
+async def move_to_three_days_ahead(db) -> Event:
     await db.execute(
         update(Event).values(
             starts_at=datetime.now(UTC) + timedelta(days=3), ends_at=datetime.now(UTC) + timedelta(days=3, hours=3)
         )
     )
     await db.commit()
+    return await db.scalar(select(Event).where(Event.slug == "tonight").execution_options(populate_existing=True))
+
+
+async def test_an_event_that_is_not_today_turns_tickets_away(door, browser, db):
+    await log_in(browser, db, await door_staff(db, door))
+    event = await move_to_three_days_ahead(db)
     verdict = (await scan(browser, "tonight", door.qr[door.tickets[0].code])).json()
     assert verdict["result"] == "invalid" and "not today" in verdict["reason"]
+    assert verdict["verdict"] == VerdictCode.NOT_TODAY and verdict["reason"] == VerdictCode.NOT_TODAY.message(event)
+    assert await db.scalar(select(Scan.reason)) == VerdictCode.NOT_TODAY  # the log keeps the code
+
+
+async def test_an_offline_scan_before_the_doors_open_is_refused_as_an_online_one(door, browser, db):
+    await log_in(browser, db, await door_staff(db, door))
+    event = await move_to_three_days_ahead(db)
+    online = (await scan(browser, "tonight", door.tickets[0].code)).json()
+    token = await browser.csrf_token()
+    offline_scan = {
+        "local_id": "early-1",
+        "code": door.qr[door.tickets[1].code],
+        "scanned_at": datetime.now(UTC).isoformat(),
+    }
+    synced = await browser.client.post(
+        "/scan/tonight/sync", json={"device": "gate-a", "scans": [offline_scan]}, headers={"X-CSRFToken": token}
+    )
+    offline = synced.json()["verdicts"][0]
+    bundle = (await browser.get("/scan/tonight/bundle")).json()
+    words = bundle["verdicts"]["not_today"]
+    assert words == VerdictCode.NOT_TODAY.message(event)
+    for verdict in (online, offline):
+        assert (verdict["result"], verdict["verdict"], verdict["reason"]) == ("invalid", "not_today", words)
+    assert await db.scalar(select(func.count()).select_from(Ticket).where(Ticket.checked_in_at.is_not(None))) == 0
+    opens = datetime.fromisoformat(bundle["doors"]["open_at"])
+    assert opens == event.starts_at - DOORS_OPEN_BEFORE > datetime.now(UTC)  # what the scanner refuses by, offline
+    assert datetime.fromisoformat(bundle["doors"]["close_at"]) == event.ends_at + DOORS_CLOSE_AFTER
 
 
 async def test_offline_scans_sync_once_and_the_earliest_scan_wins(door, browser, db):
@@ -181,3 +216,42 @@ async def test_offline_scans_with_a_clock_without_timezone_are_taken_as_utc(door
         headers={"X-CSRFToken": token},
     )
     assert response.status_code == 200 and response.json()["verdicts"][0]["result"] == "valid"
+
+
+async def test_the_offline_bundle_carries_every_verdict_code_with_its_words(door, browser, db):
+    await log_in(browser, db, await door_staff(db, door))
+    bundle = (await browser.get("/scan/tonight/bundle")).json()
+    event = await db.get(Event, door.event_id)
+    assert bundle["verdicts"] == messages(event)
+    assert set(bundle["verdicts"]) == {code.value for code in VerdictCode}
+    assert "not today (it starts" in bundle["verdicts"]["not_today"]  # the start time filled in, as online
+    assert bundle["verdicts"]["forged"] == "Forged or altered code."
+
+
+def test_the_scanner_script_knows_no_verdict_words_of_its_own_and_only_codes_of_the_list():
+    script = (PROJECT_ROOT / "static" / "js" / "scanner.js").read_text()
+    for code in VerdictCode:
+        assert code.template.split("{")[0] not in script, code
+    used = set(re.findall(r'refused = "([a-z_]+)"', script)) | set(re.findall(r'say\("([a-z_]+)"\)', script))
+    assert used and used <= {code.value for code in VerdictCode}
+    assert "not_today" in used  # the doors rule applies offline too
+
+
+async def test_a_superseded_scan_and_a_retried_sync_keep_their_codes(door, browser, db):
+    await log_in(browser, db, await door_staff(db, door))
+    token = await browser.csrf_token()
+    now = datetime.now(UTC)
+    code = door.tickets[0].code
+
+    async def sync(device, local_id, minutes_ago):
+        scans = [{"local_id": local_id, "code": code, "scanned_at": (now - timedelta(minutes=minutes_ago)).isoformat()}]
+        response = await browser.client.post(
+            "/scan/tonight/sync", json={"device": device, "scans": scans}, headers={"X-CSRFToken": token}
+        )
+        return response.json()["verdicts"][0]["verdict"]
+
+    assert await sync("gate-b", "b-1", 1) == "valid"
+    assert await sync("gate-a", "a-1", 5) == "valid"
+    assert await sync("gate-b", "b-1", 1) == "superseded"  # answered again from the log, not repeated
+    logged = dict((await db.execute(select(Scan.local_id, Scan.reason))).all())
+    assert logged == {"b-1": VerdictCode.SUPERSEDED, "a-1": VerdictCode.VALID}
