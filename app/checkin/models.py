@@ -26,8 +26,8 @@ class Scan(UUIDPrimaryKey, Base):
     staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     device: Mapped[str] = mapped_column(String(64))
     local_id: Mapped[str | None] = mapped_column(String(64))  # the offline scanner's id for the scan (idempotent sync)
-    result: Mapped[str] = mapped_column(String(10))
-    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    result: Mapped[str] = mapped_column(String(10))  # a ScanResult (app/checkin/verdicts.py)
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")  # a VerdictCode; an undo: the words
     offline: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     scanned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # when the device saw it
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
