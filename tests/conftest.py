@@ -31,7 +31,8 @@ from app.main import create_app
 from app.models import Base
 from app.serving import uvicorn_process
 
-TEST_REDIS_DB = 9
+# Runs at the same time (several developers, or a watcher) each need their own, since every test flushes it.
+TEST_REDIS_DB = int(os.environ.get("USHER_TEST_REDIS_DB", "9"))
 
 
 def _server_urls() -> tuple[str, str]:
