@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
+from typing import Literal
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -36,12 +37,16 @@ LATE_PAYMENT = (
 )
 
 
+# What a payment callback or an organizer's action did to the order.
+OutcomeResult = Literal["paid", "duplicate", "already_settled", "declined", "refund_due", "refunded", "resent"]
+
+
 @dataclass
 class Outcome:
     """What a payment callback did, and what to announce after the commit."""
 
     order: Order
-    result: str  # paid | duplicate | already_settled | declined | refund_due
+    result: OutcomeResult
     changes: list[SeatChange] = field(default_factory=list)
     mail_ids: list[uuid.UUID] = field(default_factory=list)
 
