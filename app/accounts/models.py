@@ -38,6 +38,10 @@ class User(UUIDPrimaryKey, Timestamps, Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     is_suspended: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # Set when the user opens the link mailed to `email` (or accepts an invitation sent there).
+    email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Sessions started before this moment are void (set when the password changes); the session epoch.
+    sessions_valid_after: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", lazy="raise")
 
