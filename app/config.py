@@ -58,6 +58,12 @@ class Settings:
     login_window_seconds: int = 900
     cover_max_bytes: int = 5 * 1024 * 1024
     password_reset_minutes: int = 60
+    register_rate_per_ip: int = 20
+    register_rate_per_email: int = 5
+    password_reset_rate_per_ip: int = 20
+    password_reset_rate_per_email: int = 3
+    verification_mail_rate_per_user: int = 3
+    account_rate_window_seconds: int = 3600
     log_level: str = "INFO"
     secure_cookies: bool = False
     queue_name: str = "usher"
@@ -115,6 +121,14 @@ class Settings:
             login_window_seconds=_env_int("LOGIN_RATE_WINDOW_SECONDS", cls.login_window_seconds),
             cover_max_bytes=_env_int("COVER_MAX_BYTES", cls.cover_max_bytes),
             password_reset_minutes=_env_int("PASSWORD_RESET_MINUTES", cls.password_reset_minutes),
+            register_rate_per_ip=_env_int("REGISTER_RATE_PER_IP", cls.register_rate_per_ip),
+            register_rate_per_email=_env_int("REGISTER_RATE_PER_EMAIL", cls.register_rate_per_email),
+            password_reset_rate_per_ip=_env_int("PASSWORD_RESET_RATE_PER_IP", cls.password_reset_rate_per_ip),
+            password_reset_rate_per_email=_env_int("PASSWORD_RESET_RATE_PER_EMAIL", cls.password_reset_rate_per_email),
+            verification_mail_rate_per_user=_env_int(
+                "VERIFICATION_MAIL_RATE_PER_USER", cls.verification_mail_rate_per_user
+            ),
+            account_rate_window_seconds=_env_int("ACCOUNT_RATE_WINDOW_SECONDS", cls.account_rate_window_seconds),
             log_level=os.environ.get("LOG_LEVEL", "INFO").upper(),
             secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),
             queue_name=os.environ.get("QUEUE_NAME", "usher"),

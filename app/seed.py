@@ -116,7 +116,9 @@ async def seed(settings: Settings) -> None:
         for email, name, role in DEMO_USERS:
             user = await session.scalar(select(User).where(User.email == email))
             if user is None:
-                user = User(email=email, name=name, password_hash=hash_password(DEMO_PASSWORD))
+                user = User(
+                    email=email, name=name, password_hash=hash_password(DEMO_PASSWORD), email_verified_at=utcnow()
+                )
                 session.add(user)
                 await session.flush()
             if await session.get(Membership, (organization.id, user.id)) is None:

@@ -163,9 +163,15 @@ class Browser:
         headers = {"HX-Request": "true"} if htmx else {}
         return await self.client.post(url, data=payload, files=files, headers=headers, **kwargs)
 
-    async def register(self, email: str, name: str = "Test User", password: str = "correct-horse-battery"):
+    async def register(
+        self, email: str, name: str = "Test User", password: str = "correct-horse-battery", *, confirm: bool = True
+    ):
+        """Sign up and, unless `confirm` is False, open the confirmation link mailed to the address."""
         response = await self.post_form("/register", {"email": email, "name": name, "password": password})
         assert response.status_code in (302, 303), response.text
+        if confirm:  # the app under test (in process) keeps its mail in its database's outbox
+            link = await take_confirmation_link(self.client._transport.app.state.settings.database_url, email)
+            assert (await self.client.get(urlsplit(link).path)).status_code == 200
         return response
 
     async def login(self, email: str, password: str = "correct-horse-battery"):
@@ -315,6 +321,22 @@ async def smtp_server():
     controller.start()
     yield inbox, port
     controller.stop()
+
+
+async def take_confirmation_link(database_url: str, email: str) -> str:
+    """The address-confirmation link last mailed to `email`, taking the message out of the outbox as its delivery
+    would (so tests that send or count mail see only their own)."""
+    connection = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        body = await connection.fetchval(
+            "DELETE FROM outbound_mail WHERE id = (SELECT id FROM outbound_mail WHERE recipient = $1 "
+            "AND subject LIKE 'Confirm your e-mail%' ORDER BY created_at DESC LIMIT 1) RETURNING text_body",
+            email.strip().lower(),
+        )
+    finally:
+        await connection.close()
+    assert body, f"no confirmation mail to {email}"
+    return re.search(r"https?://\S+/account/verify/\S+", body).group(0)
 
 
 def field_error(html: str, field: str) -> str | None:

@@ -26,6 +26,7 @@ class Actor:
     email: str = ""
     organizations: tuple[OrgRef, ...] = field(default_factory=tuple)
     via_api_token: bool = False
+    email_verified: bool = False  # only a user whose address is confirmed may create (own) an organization
 
     @property
     def is_authenticated(self) -> bool:

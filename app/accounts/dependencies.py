@@ -4,6 +4,7 @@ which is replaced at login so a planted cookie (session fixation) is worthless."
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from litestar import Request
@@ -14,12 +15,14 @@ from litestar.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import ANONYMOUS, Actor
+from app.accounts.models import User
 from app.accounts.organizations import actor_for_api_token
 from app.accounts.service import load_actor
 from app.errors import LoginRequired
 
 ROTATE_SESSION = "usher.rotate_session"
 SESSION_USER = "user_id"
+SESSION_EPOCH = "epoch"  # the user's sessions_valid_after when the session began; a newer one voids the session
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
@@ -44,9 +47,15 @@ class UsherSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
 
 
-def start_user_session(request: Request, user_id: uuid.UUID) -> None:
+def start_user_session(request: Request, user: User) -> None:
     request.scope[ROTATE_SESSION] = True  # type: ignore[typeddict-unknown-key]
-    request.set_session({SESSION_USER: str(user_id)})
+    epoch = user.sessions_valid_after.isoformat() if user.sessions_valid_after else None
+    request.set_session({SESSION_USER: str(user.id), SESSION_EPOCH: epoch})
+
+
+def _session_epoch(request: Request) -> datetime | None:
+    raw = request.session.get(SESSION_EPOCH)
+    return datetime.fromisoformat(raw) if raw else None
 
 
 async def provide_actor(request: Request, db: AsyncSession) -> Actor:
@@ -61,7 +70,7 @@ async def provide_actor(request: Request, db: AsyncSession) -> Actor:
         actor = found
     elif "session" in request.scope and (user_id := request.session.get(SESSION_USER)):
         try:
-            actor = await load_actor(db, uuid.UUID(user_id)) or ANONYMOUS
+            actor = await load_actor(db, uuid.UUID(user_id), session_epoch=_session_epoch(request)) or ANONYMOUS
         except ValueError:
             actor = ANONYMOUS
         if actor is ANONYMOUS:

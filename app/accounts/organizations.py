@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor, OrgRef
 from app.accounts.models import ApiToken, Invitation, Membership, Organization, Role, User
 from app.accounts.passwords import new_secret_token, token_digest
+from app.accounts.verification import EmailNotVerified, mark_verified
 from app.config import Settings
 from app.db import utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -39,6 +40,8 @@ async def _unique_org_slug(session: AsyncSession, name: str) -> str:
 async def create_organization(session: AsyncSession, actor: Actor, *, name: str) -> Organization:
     if actor.user_id is None:
         raise PermissionDenied("Log in to create an organization.")
+    if not actor.email_verified:
+        raise EmailNotVerified(actor.email)
     errors = FieldErrors()
     name = errors.text("name", name, max_length=200)
     errors.raise_if_any()
@@ -180,6 +183,7 @@ async def accept_invitation(session: AsyncSession, actor: Actor, token: str) -> 
     existing = await session.get(Membership, (organization.id, actor.user_id))
     if existing is None:
         session.add(Membership(organization_id=organization.id, user_id=actor.user_id, role=invitation.role))
+    await mark_verified(session, actor.user_id)  # the invitation's link reached this very address
     await session.commit()
     return organization
 

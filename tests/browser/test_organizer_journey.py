@@ -3,18 +3,24 @@ visitor finds it in the public listing — all in real Chromium."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from playwright.sync_api import Page, expect
 
+from tests.conftest import run_blocking, take_confirmation_link
 
-def test_organizer_publishes_an_event_with_two_tiers_and_visitors_find_it(page: Page, phone: Page):
+
+def test_organizer_publishes_an_event_with_two_tiers_and_visitors_find_it(page: Page, phone: Page, database_url):
     page.goto("/register")
     page.get_by_label("Your name").fill("Bea Browser")
     page.get_by_label("E-mail").fill("bea@example.com")
     page.get_by_label("Password").fill("browser-password-1")
     page.get_by_role("button", name="Create account").click()
     expect(page.get_by_role("heading", name="Your organizations")).to_be_visible()
+    page.goto(run_blocking(asyncio.run, take_confirmation_link(database_url, "bea@example.com")))  # the mailed link
+    expect(page.get_by_role("heading", name="Your e-mail address is confirmed")).to_be_visible()
+    page.get_by_role("link", name="Go to your dashboard").click()
 
     page.get_by_label("Organization name").fill("Bea Concerts")
     page.get_by_role("button", name="Create organization").click()
