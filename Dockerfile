@@ -1,6 +1,8 @@
 # Production image for the app and the worker (compose.yaml runs both from it).
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+# Production refuses unsafe settings (no Stripe keys, a weak SECRET_KEY) at start; development must be asked for.
+ENV USHER_ENV=production
 WORKDIR /srv/usher
 COPY pyproject.toml constraints.txt README.md ./
 COPY app app

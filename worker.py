@@ -7,7 +7,7 @@ from typing import Any
 from redis.asyncio import Redis
 from saq import CronJob
 
-from app.config import Settings
+from app.config import checked_settings
 from app.db import create_engine, create_sessionmaker
 from app.mail import jobs as mail_jobs
 from app.mail.service import transport_for
@@ -16,7 +16,7 @@ from app.orders import jobs as order_jobs
 from app.queue import create_queue
 from app.seating import jobs as seating_jobs
 
-app_settings = Settings.from_env()
+app_settings = checked_settings()  # production refuses unsafe settings before any job runs
 configure_logging(app_settings.log_level)
 
 

@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 
-from app.config import PROJECT_ROOT, Settings, var_dir_from_env
+from app.config import PROJECT_ROOT, Settings, checked_settings, var_dir_from_env
 
 
 def migrate(settings: Settings, revision: str = "head") -> None:
@@ -23,11 +23,12 @@ def migrate(settings: Settings, revision: str = "head") -> None:
 
 
 def run(host: str, port: int, workers: int) -> int:
-    settings = Settings.from_env()
+    settings = checked_settings()
     migrate(settings)
-    from app.seed import DEMO_PASSWORD, DEMO_USERS, seed
+    if settings.is_development:  # the demo users' password is printed below: never in production
+        from app.seed import seed
 
-    asyncio.run(seed(settings))
+        asyncio.run(seed(settings))
     env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url}
     server_command = [
         *(sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", host, "--port", str(port)),
@@ -38,9 +39,11 @@ def run(host: str, port: int, workers: int) -> int:
     # Our own interpreter with fixed arguments: nothing here comes from user input.
     children = [subprocess.Popen(command, cwd=PROJECT_ROOT, env=env) for command in (worker_command, server_command)]  # noqa: S603
     print(f"\n  Usher is running at http://{host}:{port}\n", flush=True)
-    for email, _, role in DEMO_USERS:
-        print(f"  demo {role.value:<6} {email} / {DEMO_PASSWORD}", flush=True)
     if settings.is_development:
+        from app.seed import DEMO_PASSWORD, DEMO_USERS
+
+        for email, _, role in DEMO_USERS:
+            print(f"  demo {role.value:<6} {email} / {DEMO_PASSWORD}", flush=True)
         print(f"  mail sent by the app: http://{host}:{port}/dev/mail\n", flush=True)
 
     def stop(*_: object) -> None:
@@ -57,12 +60,12 @@ def run(host: str, port: int, workers: int) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="usher")
     sub = parser.add_subparsers(dest="command", required=True)
-    run_parser = sub.add_parser("run", help="migrate, seed demo data, start the app and the worker")
+    run_parser = sub.add_parser("run", help="migrate, seed demo data (development), start the app and the worker")
     run_parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     run_parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     sub.add_parser("migrate", help="alembic upgrade head")
-    sub.add_parser("seed", help="insert the demo data (idempotent)")
+    sub.add_parser("seed", help="insert the demo data (idempotent; development only)")
     sub.add_parser("stop", help="stop the embedded PostgreSQL and Redis")
     args = parser.parse_args()
     if args.command == "run":
@@ -72,13 +75,16 @@ def main() -> None:
 
         stop_embedded_services(var_dir_from_env())
         return
-    settings = Settings.from_env()
+    settings = checked_settings()
     if args.command == "migrate":
         migrate(settings)
     elif args.command == "seed":
-        from app.seed import seed
+        from app.seed import DemoDataRefused, seed
 
-        asyncio.run(seed(settings))
+        try:
+            asyncio.run(seed(settings))
+        except DemoDataRefused as exc:
+            sys.exit(str(exc))
 
 
 if __name__ == "__main__":

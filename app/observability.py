@@ -1,4 +1,5 @@
-"""JSON logs, one line per request, each carrying the request id (taken from X-Request-ID or made here)."""
+"""JSON logs, one line per request, each carrying the request id (taken from X-Request-ID or made here). Bearer
+secrets (ticket codes, order keys, reset and invitation tokens, SQL parameters) never reach a log line."""
 
 from __future__ import annotations
 
@@ -17,6 +18,29 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _STANDARD_ATTRS = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime", "color_message"}
+REDACTED = "[redacted]"
+# Whoever has one of these URLs has the ticket, the password reset, the invitation or the address confirmation.
+_SECRET_PATH = re.compile(
+    r"(/tickets/|/password/reset/|/invitations/|/account/verify/(?!resend(?:[/?#\s\"']|$)))[^/?#\s\"']+"
+)
+_SECRET_QUERY = re.compile(
+    r"([?&](?:k|token|key|secret|code|q|client_secret|payment_intent_client_secret)=)[^&#\s\"']*", re.IGNORECASE
+)
+# Database errors quote the statement's parameters and the values of a refused row: ticket codes, tokens.
+_SQL_PARAMETERS = re.compile(r"\[parameters: .*?\]$", re.MULTILINE | re.DOTALL)
+_SQL_ROW_VALUES = re.compile(r"((?:Key \([^)]*\)=|Failing row contains )\()[^\n]*(\))")
+
+
+def redact(text: str) -> str:
+    """The text with every bearer secret in a URL path, query string or SQL error replaced by [redacted]."""
+    text = _SECRET_PATH.sub(rf"\g<1>{REDACTED}", text)
+    text = _SECRET_QUERY.sub(rf"\g<1>{REDACTED}", text)
+    text = _SQL_ROW_VALUES.sub(rf"\g<1>{REDACTED}\g<2>", text)
+    return _SQL_PARAMETERS.sub(f"[parameters: {REDACTED}]", text)
+
+
+def _redacted(value: object) -> str:
+    return redact(str(value))
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,14 +49,16 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": redact(record.getMessage()),
         }
         if request_id := request_id_var.get():
             entry["request_id"] = request_id
-        entry.update({k: v for k, v in record.__dict__.items() if k not in _STANDARD_ATTRS})
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRS:
+                entry[key] = redact(value) if isinstance(value, str) else value
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+            entry["exception"] = redact(self.formatException(record.exc_info))
+        return json.dumps(entry, default=_redacted)
 
 
 def configure_logging(level: str) -> None:

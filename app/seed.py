@@ -104,7 +104,17 @@ VENUES = {
 TONIGHT_SEATS = ["SC-F-5", "SC-F-6", "SC-F-7", "SC-F-8"]
 
 
+class DemoDataRefused(RuntimeError):
+    """Demo data (users whose password is published) asked for outside development."""
+
+
 async def seed(settings: Settings) -> None:
+    """Insert the demo organization, users and events; refuses in production (DemoDataRefused)."""
+    if not settings.is_development:
+        raise DemoDataRefused(
+            "The demo data (users with a published password) is for development only; USHER_ENV is "
+            f"{settings.environment}."
+        )
     engine = create_engine(settings.database_url, pool_size=2)
     sessionmaker = create_sessionmaker(engine)
     async with sessionmaker() as session:

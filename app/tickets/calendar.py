@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from app.events.models import Event
 
+_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # RFC 5545 TEXT allows no control character but TAB
+
 
 def _escape(text: str) -> str:
+    """RFC 5545 TEXT: every line break (CRLF, CR, LF, Unicode separators) becomes \\n, backslash, semicolon and
+    comma are escaped, other control characters dropped, so a title can never start a property of its own."""
+    text = _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 

@@ -7,6 +7,12 @@ document.addEventListener("htmx:afterSwap", (event) => {
   }
 });
 
+// Dismiss buttons close the message they sit in (no inline handlers: the CSP forbids inline script).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-dismiss]");
+  if (button) button.parentElement.remove();
+});
+
 // Protect unsaved form input when leaving the page.
 let dirtyForm = null;
 document.addEventListener("input", (event) => {
