@@ -4,6 +4,7 @@ invitation and address-confirmation tokens, Stripe client secrets, or the values
 from __future__ import annotations
 
 import io
+import json
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.config import PROJECT_ROOT
 from app.main import create_app
 from app.observability import JsonFormatter
 from app.tickets.models import Ticket
@@ -80,3 +82,14 @@ async def test_a_database_error_quoting_a_ticket_code_is_logged_without_it(logge
     log = written.getvalue()
     assert "could not reissue a ticket" in log and "already exists" in log  # the real error was logged
     assert first.code not in log and second.code not in log
+
+
+def test_uvicorn_access_lines_are_redacted_and_the_access_log_is_off_wherever_the_app_is_served():
+    access = ('%s - "%s %s HTTP/%s" %d', ("10.0.0.1:5000", "GET", "/tickets/TCODE1?k=OKEY2", "1.1", 200))
+    line = JsonFormatter().format(logging.LogRecord("uvicorn.access", logging.INFO, __file__, 0, *access, None))
+    assert "/tickets/[redacted]?k=[redacted]" in line
+    assert "TCODE1" not in line and "OKEY2" not in line
+    for served_by in ("Dockerfile", "app/cli.py", "app/serving.py"):
+        assert "--no-access-log" in (PROJECT_ROOT / served_by).read_text()  # usher.access logs requests instead
+    logging_config = json.loads((PROJECT_ROOT / "app" / "logging.json").read_text())
+    assert logging_config["loggers"]["uvicorn.access"]["level"] == "WARNING"
