@@ -22,6 +22,7 @@ from app.config import PROJECT_ROOT, UNSAFE_CONFIGURATION_EXIT_CODE, Settings, c
 from app.main import create_app
 from app.seed import DemoDataRefused, seed
 from tests.conftest import _client, asyncpg_dsn, free_port, run_blocking, serving
+from tests.seating.conftest import make_seated_event
 
 STRIPE_KEYS = {
     "stripe_secret_key": "sk_live_123",
@@ -144,6 +145,20 @@ async def test_the_dev_mailbox_exists_only_in_development(settings):
         assert (await client.get("/dev/mail")).status_code == 200
     async with serving(create_app(production(settings))) as app, _client(app) as client:
         assert (await client.get("/dev/mail")).status_code == 404
+
+
+async def test_a_production_demo_tells_every_buyer_on_the_pay_page_that_no_real_money_is_taken(settings, db):
+    await make_seated_event(db)
+    demo = production(settings, payments="test", stripe_secret_key="", stripe_publishable_key="")
+    async with serving(create_app(demo)) as app, _client(app) as client:
+        held = await client.post("/api/v1/events/the-play/holds", json={"seats": ["SL-G-1"]})
+        body = {"event": "the-play", "email": "ada@example.com", "name": "Ada Lovelace"}
+        placed = await client.post("/api/v1/orders", json=body, headers={"X-Cart": held.headers["x-cart"]})
+        number, key = placed.json()["number"], placed.headers["x-order-token"]
+        pay_page = await client.get(f"/orders/{number}/pay?k={key}")
+    assert pay_page.status_code == 200
+    assert 'data-testid="no-real-money"' in pay_page.text
+    assert "Demo payments: no real money is taken." in pay_page.text
 
 
 async def test_demo_data_is_refused_in_production(settings, db):
