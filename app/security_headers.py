@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 from app.config import Settings
@@ -65,7 +64,7 @@ class SecurityHeaders:
     async def __call__(self, message: Message, scope: Scope) -> None:
         if message["type"] != "http.response.start":
             return
-        headers = MutableScopeHeaders.from_message(message)
+        headers = message["headers"] = list(message.get("headers", ()))
         added = self._stripe if _STRIPE_PAGES.match(scope["path"]) else self._default
-        present = {name.lower() for name, _ in headers.headers}
-        headers.headers.extend(header for header in added if header[0] not in present)
+        present = {name.lower() for name, _ in headers}
+        headers.extend(header for header in added if header[0] not in present)
