@@ -4,6 +4,7 @@ bundle, check-in, sync of offline scans, lookup and undo. Every verdict carries 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
 from litestar import Request, Router, get, post
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.checkin import service
+from app.checkin.bundle import offline_bundle
 from app.checkin.dashboard import announce_scans
 
 
@@ -23,7 +25,7 @@ def _verdict_json(verdict: service.Verdict) -> dict:
         "tier": verdict.tier,
         "attendee": verdict.attendee,
         "order": verdict.order_number,
-        "code": verdict.ticket_code,
+        "ticket": verdict.ticket,
         "checked_in_at": verdict.checked_in_at.isoformat() if verdict.checked_in_at else None,
         "checked_in_by": verdict.checked_in_by,
         "checked_in_device": verdict.checked_in_device,
@@ -34,7 +36,7 @@ def _verdict_json(verdict: service.Verdict) -> dict:
 @get("/scan/{slug:str}/bundle")
 async def bundle(db: AsyncSession, user: Actor, slug: str) -> dict:
     event = await service.door_event(db, user, slug)
-    return await service.offline_bundle(db, event)
+    return await offline_bundle(db, event)
 
 
 class CheckInRequest(msgspec.Struct):
@@ -52,8 +54,10 @@ async def check_in(request: Request, db: AsyncSession, user: Actor, slug: str, d
 
 class SyncedScan(msgspec.Struct):
     local_id: str
-    code: str
     scanned_at: datetime
+    code: str = ""
+    # A ticket door staff picked by name from the offline list: its fingerprint, as the list names it.
+    ticket: Annotated[str, msgspec.Meta(max_length=64, pattern="^[0-9a-f]*$")] = ""
 
 
 class SyncRequest(msgspec.Struct):
@@ -64,7 +68,9 @@ class SyncRequest(msgspec.Struct):
 @post("/scan/{slug:str}/sync", request_max_body_size=2 * 1024 * 1024, status_code=200)
 async def sync(request: Request, db: AsyncSession, user: Actor, slug: str, data: SyncRequest) -> dict:
     event = await service.door_event(db, user, slug)
-    scans = [service.OfflineScan(s.local_id, data.device, s.code[:2000], s.scanned_at) for s in data.scans[:5000]]
+    scans = [
+        service.OfflineScan(s.local_id, data.device, s.code[:2000], s.scanned_at, s.ticket) for s in data.scans[:5000]
+    ]
     verdicts = await service.sync_offline_scans(db, user, event, scans)
     await announce_scans(request.app.state.redis, event.id)
     return {"verdicts": [_verdict_json(v) for v in verdicts]}

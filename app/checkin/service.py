@@ -1,10 +1,10 @@
 """Door check-in: verdicts for scanned or typed codes, the first scan wins, offline scans reconciled (the
-earliest wins), undo by managers, and the bundle a scanner takes offline. Every scan is logged. The rules and their
-words are in verdicts.py; each function here that changes something commits its own transaction."""
+earliest claim wins, within the rules of sync_offline_scans), undo by managers. Every scan is logged. The rules and
+their words are in verdicts.py, the scanner's offline ticket list in bundle.py; each function here that changes
+something commits its own transaction."""
 
 from __future__ import annotations
 
-import base64
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,8 +15,9 @@ from sqlalchemy.orm import raiseload
 
 from app.accounts.actor import Actor
 from app.accounts.models import Role, User
+from app.checkin.bundle import fingerprint_of_ticket, ticket_fingerprint
 from app.checkin.models import Scan
-from app.checkin.verdicts import ScanResult, VerdictCode, doors_open, doors_window, logged_code, messages
+from app.checkin.verdicts import ScanResult, VerdictCode, doors_open, logged_code
 from app.db import utcnow
 from app.errors import NotFound
 from app.events.models import Event, EventStatus
@@ -33,7 +34,7 @@ class Verdict:
     tier: str = ""
     attendee: str = ""
     order_number: str = ""
-    ticket_code: str = ""  # so a scanner can mark the ticket in its offline list
+    ticket: str = ""  # the ticket's fingerprint (bundle.py), so a scanner can mark it in its offline list
     checked_in_at: datetime | None = None
     checked_in_by: str = ""
     checked_in_device: str = ""
@@ -93,10 +94,26 @@ async def _public_key(session: AsyncSession, organization_id: uuid.UUID) -> byte
     return _KEYS[organization_id]
 
 
-async def _resolve(session: AsyncSession, event: Event, text: str) -> tuple[Ticket | None, VerdictCode | None]:
-    """The ticket a scanned QR text or a typed code stands for, or why there is none. The scanner's twin:
-    judgeOffline in static/js/scanner.js (same order of rules)."""
+def _standing(event: Event, ticket: Ticket | None) -> tuple[Ticket | None, VerdictCode | None]:
+    if ticket is None:
+        return None, VerdictCode.UNKNOWN_TICKET
+    if ticket.event_id != event.id:
+        return None, VerdictCode.OTHER_EVENT
+    if ticket.status != TicketStatus.VALID:
+        return ticket, VerdictCode.VOID
+    return ticket, None
+
+
+async def _resolve(
+    session: AsyncSession, event: Event, text: str, fingerprint: str = ""
+) -> tuple[Ticket | None, VerdictCode | None]:
+    """The ticket a scanned QR text or a typed code stands for (or, with no text, the fingerprint of a ticket
+    door staff picked by name from an offline list), or why there is none. The scanner's twin: judgeOffline in
+    static/js/scanner.js (same order of rules)."""
     text = text.strip()
+    if not text and fingerprint:
+        picked = select(Ticket).where(Ticket.event_id == event.id, fingerprint_of_ticket(event.id) == fingerprint)
+        return _standing(event, await session.scalar(picked))
     if not text:
         return None, VerdictCode.NOTHING_READ
     if text.startswith("U1."):
@@ -117,21 +134,14 @@ async def _resolve(session: AsyncSession, event: Event, text: str) -> tuple[Tick
         return None, VerdictCode.UNREADABLE
     else:
         code = text
-    ticket = await session.scalar(select(Ticket).where(Ticket.code == code))
-    if ticket is None:
-        return None, VerdictCode.UNKNOWN_TICKET
-    if ticket.event_id != event.id:
-        return None, VerdictCode.OTHER_EVENT
-    if ticket.status != TicketStatus.VALID:
-        return ticket, VerdictCode.VOID
-    return ticket, None
+    return _standing(event, await session.scalar(select(Ticket).where(Ticket.code == code)))
 
 
 async def _refusal(
-    session: AsyncSession, event: Event, text: str, at: datetime
+    session: AsyncSession, event: Event, text: str, at: datetime, fingerprint: str = ""
 ) -> tuple[Ticket | None, VerdictCode | None]:
     """The ticket, and why it is turned away at `at` (None: let in, unless it is in already)."""
-    ticket, refused = await _resolve(session, event, text)
+    ticket, refused = await _resolve(session, event, text, fingerprint)
     if refused is None and not doors_open(event, at):
         refused = VerdictCode.NOT_TODAY
     return ticket, refused
@@ -139,7 +149,7 @@ async def _refusal(
 
 async def _describe(session: AsyncSession, ticket: Ticket, verdict: Verdict) -> Verdict:
     verdict.label, verdict.tier, verdict.attendee = ticket.label, ticket.tier_name, ticket.attendee_name
-    verdict.ticket_code = ticket.code
+    verdict.ticket = ticket_fingerprint(event_id=ticket.event_id, code=ticket.code)
     verdict.order_number = await session.scalar(select(Order.number).where(Order.id == ticket.order_id)) or ""
     if ticket.checked_in_at is not None:
         verdict.checked_in_at = ticket.checked_in_at
@@ -207,7 +217,7 @@ async def check_in(session: AsyncSession, actor: Actor, event: Event, text: str,
             label=ticket.label,
             tier=ticket.tier_name,
             attendee=ticket.attendee_name,
-            ticket_code=ticket.code,
+            ticket=ticket_fingerprint(event.id, ticket.code),
             checked_in_at=first,
             checked_in_by=actor.name,
             checked_in_device=device[:64],
@@ -220,16 +230,33 @@ async def check_in(session: AsyncSession, actor: Actor, event: Event, text: str,
 class OfflineScan:
     local_id: str
     device: str
-    text: str
+    text: str  # what was scanned or typed; empty when staff picked the ticket by name from the offline list
     scanned_at: datetime
+    fingerprint: str = ""  # of the ticket picked by name (bundle.py)
+
+
+async def _checked_in_offline(session: AsyncSession, ticket: Ticket) -> bool:
+    """Whether the ticket's standing check-in was a device's claim (an offline scan) rather than one we saw."""
+    offline = await session.scalar(
+        select(Scan.offline)
+        .where(Scan.ticket_id == ticket.id, Scan.result == ScanResult.VALID)
+        .order_by(Scan.received_at.desc())
+        .limit(1)
+    )
+    return bool(offline)
 
 
 async def sync_offline_scans(
     session: AsyncSession, actor: Actor, event: Event, scans: list[OfflineScan]
 ) -> list[Verdict]:
     """Scans a device made offline, in the order they happened, judged by the rules of an online scan at the time
-    they were made. A scan already synced is answered again, not repeated: safe to retry. When devices disagree,
-    the earliest scan wins and the later ones are logged as duplicates. Commits once, at the end."""
+    they were made. A scan already synced is answered again, not repeated: safe to retry. Commits once, at the end.
+
+    The time of an offline scan is the device's claim, so it is bounded: a time later than ours counts as now; a
+    time before the doors open (or after they close) is refused like an online scan then ("not today": it is
+    logged, never clamped into the window, so it cannot become the earliest scan); and while devices' claims decide
+    among themselves (the earliest wins, the others become duplicates), a claim never takes a check-in we saw
+    happen online: that ticket was let in, the claim is a duplicate."""
     now = utcnow()
     verdicts = []
     for scan in sorted(scans, key=lambda s: s.scanned_at):
@@ -240,7 +267,7 @@ async def sync_offline_scans(
         if earlier is not None:
             verdicts.append(_verdict(event, logged_code(earlier.result, earlier.reason), local_id=scan.local_id))
             continue
-        ticket, refused = await _refusal(session, event, scan.text, scanned_at)
+        ticket, refused = await _refusal(session, event, scan.text, scanned_at, scan.fingerprint)
         if refused:
             _log(
                 session,
@@ -257,7 +284,8 @@ async def sync_offline_scans(
             verdicts.append(_verdict(event, refused, local_id=scan.local_id))
             continue
         locked = await session.scalar(select(Ticket).where(Ticket.id == ticket.id).with_for_update())
-        if locked.checked_in_at is None or scanned_at < locked.checked_in_at:
+        claims_earlier = locked.checked_in_at is not None and scanned_at < locked.checked_in_at
+        if locked.checked_in_at is None or (claims_earlier and await _checked_in_offline(session, locked)):
             if locked.checked_in_at is not None:  # an earlier scan arrived late: it wins, the other is a duplicate
                 await session.execute(
                     update(Scan)
@@ -332,39 +360,3 @@ async def lookup(session: AsyncSession, event: Event, query: str, limit: int = 2
         .limit(limit)
     )
     return [(r[0], r[1]) for r in rows]
-
-
-async def offline_bundle(session: AsyncSession, event: Event) -> dict:
-    """What a scanner needs to judge tickets with no network as the server would: codes, status, seat, tier, name,
-    the doors window and the verdict list with its words; nothing more (no e-mail addresses, no prices)."""
-    key = await public_key(session, event.organization_id)
-    rows = await session.execute(
-        select(Ticket.code, Ticket.status, Ticket.label, Ticket.tier_name, Ticket.attendee_name, Ticket.checked_in_at)
-        .where(Ticket.event_id == event.id)
-        .order_by(Ticket.code)
-    )
-    opens, closes = doors_window(event)
-    return {
-        "event": {
-            "id": event.id.hex,
-            "organization": event.organization_id.hex,
-            "title": event.title,
-            "starts_at": event.starts_at.isoformat(),
-            "ends_at": event.ends_at.isoformat(),
-        },
-        "doors": {"open_at": opens.isoformat(), "close_at": closes.isoformat()},
-        "verdicts": messages(event),
-        "public_key": base64.b64encode(key).decode() if key else None,
-        "generated_at": utcnow().isoformat(),
-        "tickets": [
-            [
-                r.code,
-                r.status,
-                r.label,
-                r.tier_name,
-                r.attendee_name,
-                r.checked_in_at.isoformat() if r.checked_in_at else None,
-            ]
-            for r in rows
-        ],
-    }

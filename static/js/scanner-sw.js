@@ -1,6 +1,6 @@
 // The scanner's service worker (scope /scan/): the app shell is cached so the scanner opens with no network.
 // Pages: network first, the cached copy when offline. Static files: cache first. Never caches the JSON API.
-const CACHE = "usher-scanner-v2"; // a new name whenever a shell file changes: the old copies are dropped on activate
+const CACHE = "usher-scanner-v3"; // a new name whenever a shell file changes: the old copies are dropped on activate
 const SHELL = [
   "/static/css/scanner.css",
   "/static/js/scanner.js",

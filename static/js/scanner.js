@@ -1,8 +1,9 @@
 // The door scanner: camera (BarcodeDetector, else jsQR) or typed codes; online every scan is one request,
 // offline it is judged on the device (Ed25519 signature checked with WebCrypto against the ticket list taken
-// along) and queued in IndexedDB until it syncs. Nothing scanned is ever dropped. Offline it applies the server's
-// rules in the server's order (app/checkin/service.py) and says what the server would say: the verdict codes and
-// their words come from app/checkin/verdicts.py, with the ticket list.
+// along) and queued in IndexedDB until it syncs. Nothing scanned is ever dropped while logged in. Offline it
+// applies the server's rules in the server's order (app/checkin/service.py) and says what the server would say:
+// the verdict codes and their words come from app/checkin/verdicts.py, with the ticket list. The list names
+// tickets by fingerprint, never by code (app/checkin/bundle.py), and logging out wipes it from the device.
 
 const root = document.getElementById("scanner");
 const slug = root.dataset.event;
@@ -36,13 +37,19 @@ async function store(name, mode, work) {
 const queued = async () => (await store("queue", "readonly", (s) => s.getAll())).filter((scan) => scan.slug === slug);
 
 // --- the ticket list taken along ------------------------------------------------------------------------------
-// {event, doors: {open_at, close_at}, verdicts: {code: words}, public_key, generated_at,
-//  tickets: Map(code -> {status, label, tier, name, checkedInAt})}
+// {event, doors: {open_at, close_at}, verdicts: {code: words}, public_key, fingerprint: {algorithm, salt},
+//  generated_at, tickets: Map(fingerprint -> {status, label, tier, name, checkedInAt})}
 let bundle = null;
 let publicKey = null;
 
+// What the list calls a ticket code: the hex SHA-256 of the event's salt and the code.
+async function fingerprint(code) {
+  const digest = await crypto.subtle.digest(bundle.fingerprint.algorithm, new TextEncoder().encode(bundle.fingerprint.salt + code));
+  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 async function useBundle(raw) {
-  bundle = { ...raw, tickets: new Map(raw.tickets.map(([code, status, label, tier, name, at]) => [code, { status, label, tier, name, checkedInAt: at }])) };
+  bundle = { ...raw, tickets: new Map(raw.tickets.map(([key, status, label, tier, name, at]) => [key, { status, label, tier, name, checkedInAt: at }])) };
   root.querySelector("[data-testid=bundle-size]").textContent = bundle.tickets.size;
   try {
     publicKey = raw.public_key
@@ -56,7 +63,7 @@ async function refreshBundle() {
   if (!isJson(response)) throw new Error("signed out");
   const raw = await response.json();
   // Check-ins made here and not yet synced stay marked.
-  for (const scan of await queued()) if (scan.verdict === "valid") for (const row of raw.tickets) if (row[0] === scan.ticketCode) row[5] ||= scan.scanned_at;
+  for (const scan of await queued()) if (scan.verdict === "valid") for (const row of raw.tickets) if (row[0] === scan.ticket) row[5] ||= scan.scanned_at;
   await store("bundles", "readwrite", (s) => s.put(raw, slug));
   await useBundle(raw);
 }
@@ -108,7 +115,7 @@ async function handle(text) {
       });
       if (isJson(response)) {
         const verdict = await response.json();
-        const known = bundle?.tickets.get(verdict.code);
+        const known = bundle?.tickets.get(verdict.ticket);
         if (known && verdict.result !== "invalid") known.checkedInAt ||= verdict.checked_in_at || new Date().toISOString();
         show(verdict);
         setNet(true);
@@ -133,12 +140,14 @@ function doorsOpen(at) {
 }
 
 // The server's _resolve and _refusal, then first scan wins: the same rules in the same order. The device's clock
-// stands in for the server's; at sync the server judges again at the time of the scan.
-async function judgeOffline(text) {
+// stands in for the server's; at sync the server judges again at the time of the scan. `picked` is the
+// fingerprint of a ticket door staff chose by name from the list (there is no code to read then).
+async function judgeOffline(text, picked = null) {
   const scannedAt = new Date().toISOString();
   let code = text.trim();
   let refused = null;
   if (!bundle) refused = "no_ticket_list";
+  else if (picked) code = null;
   else if (!code) refused = "nothing_read";
   else if (code.startsWith("U1.")) {
     try {
@@ -152,7 +161,8 @@ async function judgeOffline(text) {
       else code = claim.t;
     } catch { refused = "unreadable"; }
   } else if (code.length > 64) refused = "unreadable";
-  const ticket = refused ? undefined : bundle.tickets.get(code);
+  const key = refused ? null : picked || (await fingerprint(code));
+  const ticket = key ? bundle.tickets.get(key) : undefined;
   if (!refused) {
     if (!ticket) refused = "unknown_ticket";
     else if (ticket.status !== "valid") refused = "void";
@@ -164,15 +174,16 @@ async function judgeOffline(text) {
   else if (ticket.checkedInAt) verdict = { result: "duplicate", verdict: "duplicate", reason: say("duplicate"), ...who, checked_in_at: ticket.checkedInAt };
   else { ticket.checkedInAt = scannedAt; verdict = { result: "valid", verdict: "valid", reason: say("valid"), ...who }; }
   verdict.offline = true;
-  await store("queue", "readwrite", (s) => s.put({ local_id: crypto.randomUUID(), slug, code: text.trim(), ticketCode: code, scanned_at: scannedAt, verdict: verdict.result }));
+  await store("queue", "readwrite", (s) => s.put({ local_id: crypto.randomUUID(), slug, code: text.trim(), ticket: key, scanned_at: scannedAt, verdict: verdict.result }));
   await showQueue();
   return verdict;
 }
 
 // --- syncing ----------------------------------------------------------------------------------------------------
 let syncing = false;
+let leaving = false; // logging out: the device is being wiped
 async function sync() {
-  if (syncing || !navigator.onLine) return;
+  if (syncing || leaving || !navigator.onLine) return;
   syncing = true;
   try {
     const scans = await queued();
@@ -180,7 +191,7 @@ async function sync() {
       const response = await fetch(`/scan/${slug}/sync`, {
         method: "POST",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), Accept: "application/json" },
-        body: JSON.stringify({ device, scans: scans.map(({ local_id, code, scanned_at }) => ({ local_id, code, scanned_at })) }),
+        body: JSON.stringify({ device, scans: scans.map(({ local_id, code, ticket, scanned_at }) => ({ local_id, code, ticket: code ? undefined : ticket, scanned_at })) }),
       });
       if (!isJson(response)) { signedOut(); return; }
       await response.json();
@@ -222,7 +233,7 @@ document.getElementById("manual").addEventListener("submit", async (event) => {
   const results = document.getElementById("results");
   results.replaceChildren();
   if (!query) return;
-  if (query.startsWith("U1.") || bundle?.tickets.has(query)) { await handle(query); return; }
+  if (query.startsWith("U1.") || bundle?.tickets.has(await fingerprint(query))) { await handle(query); return; }
   let found = [];
   if (navigator.onLine) {
     try {
@@ -232,12 +243,12 @@ document.getElementById("manual").addEventListener("submit", async (event) => {
   }
   if (!found.length && bundle) {
     const needle = query.toLowerCase();
-    for (const [code, t] of bundle.tickets) if (t.name.toLowerCase().includes(needle)) found.push({ code, label: t.label, tier: t.tier, attendee: t.name, status: t.status, checked_in_at: t.checkedInAt });
+    for (const [key, t] of bundle.tickets) if (t.name.toLowerCase().includes(needle)) found.push({ ticket: key, label: t.label, tier: t.tier, attendee: t.name, status: t.status, checked_in_at: t.checkedInAt });
   }
   for (const ticket of found.slice(0, 20)) {
     const item = document.createElement("li");
     const button = Object.assign(document.createElement("button"), { type: "button", className: "big", textContent: "Check in" });
-    button.addEventListener("click", () => handle(ticket.code));
+    button.addEventListener("click", () => (ticket.code ? handle(ticket.code) : judgeOffline("", ticket.ticket).then(show)));
     item.append(`${ticket.attendee} · ${ticket.label} · ${ticket.tier}${ticket.checked_in_at ? " (in)" : ""}`, button);
     results.append(item);
   }
@@ -293,12 +304,43 @@ document.getElementById("start-camera").addEventListener("click", () => startCam
   show({ result: "invalid", reason: `No camera: ${error.message}. Use the search below.` });
 }));
 
+// --- logging out: nothing of the door stays on the device ------------------------------------------------------
+// The server's answer also says Clear-Site-Data; this covers browsers that ignore it. Unsynced scans are synced
+// first; if that fails, a second press discards them.
+const logoutForm = document.getElementById("logout");
+logoutForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  await sync();
+  const unsynced = await store("queue", "readonly", (s) => s.count());
+  const warning = document.getElementById("logout-unsynced");
+  if (unsynced && warning.hidden) {
+    warning.querySelector("[data-testid=logout-unsynced-count]").textContent = unsynced;
+    warning.hidden = false;
+    return;
+  }
+  leaving = true;
+  await wipeDevice();
+  logoutForm.submit();
+});
+
+async function wipeDevice() {
+  (await dbReady).close();
+  await new Promise((resolve) => {
+    const request = indexedDB.deleteDatabase("usher-scanner");
+    request.onsuccess = request.onerror = request.onblocked = resolve;
+  });
+  for (const name of await caches.keys()) await caches.delete(name);
+  for (const registration of (await navigator.serviceWorker?.getRegistrations()) ?? []) await registration.unregister();
+  for (const key of Object.keys(localStorage)) if (key.startsWith("usher-")) localStorage.removeItem(key);
+}
+
 // --- start -------------------------------------------------------------------------------------------------------
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("/scan/sw.js", { scope: "/scan/" }).catch(() => {});
 (async () => {
   setNet(navigator.onLine);
   const saved = await store("bundles", "readonly", (s) => s.get(slug));
-  if (saved) await useBundle(saved);
+  if (saved?.fingerprint) await useBundle(saved);
+  else if (saved) await store("bundles", "readwrite", (s) => s.delete(slug)); // a list from before fingerprints held codes
   await sync();
   root.dataset.ready = "true";
 })();

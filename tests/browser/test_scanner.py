@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -269,3 +270,85 @@ def test_before_the_doors_open_the_scanner_offline_refuses_as_the_server_does(pa
         )
 
     assert in_database(database_url, checked_in) == 0  # and the server agrees when the scan syncs
+
+
+STORED = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open("usher-scanner");
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  const read = (name) => new Promise((resolve) => {
+    const request = db.transaction(name).objectStore(name).getAll();
+    request.onsuccess = () => resolve(request.result);
+  });
+  const stored = JSON.stringify([await read("bundles"), await read("queue")]);
+  db.close();
+  return stored;
+}"""
+LEFT_ON_DEVICE = """async () => ({
+  databases: (await indexedDB.databases()).map((d) => d.name),
+  caches: await caches.keys(),
+  workers: (await navigator.serviceWorker.getRegistrations()).length,
+})"""
+
+
+def test_the_ticket_list_on_the_phone_holds_no_code_and_logging_out_wipes_it(page: Page, tonight, database_url):
+    log_in(page, tonight["email"])
+    open_scanner(page, tonight["slug"])
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active !== null)")
+    stored = page.evaluate(STORED)
+    assert "Ada Lovelace" in stored  # the list is there, and names its tickets by fingerprint only
+    for code, qr in zip(tonight["codes"], tonight["qr"], strict=True):
+        assert code not in stored and qr not in stored
+
+    page.context.set_offline(True)
+    type_code(page, tonight["codes"][0])  # fingerprinted on the device, found in the list
+    expect(page.get_by_test_id("verdict")).to_contain_text("Valid")
+    logout = page.get_by_role("button", name="Log out")
+    logout.click()  # offline: the scan cannot sync, so it is not thrown away without asking
+    expect(page.get_by_test_id("logout-unsynced-count")).to_have_text("1")
+    expect(page.get_by_test_id("unsynced")).to_have_text("1")
+
+    page.context.set_offline(False)
+    logout.click()  # synced first, then wiped
+    expect(page).to_have_url(re.compile(r"/$"))
+    assert page.evaluate(LEFT_ON_DEVICE) == {"databases": [], "caches": [], "workers": 0}
+
+    async def checked_in(session):
+        return await session.scalar(select(Ticket.checked_in_device).where(Ticket.code == tonight["codes"][0]))
+
+    assert in_database(database_url, checked_in)  # the offline scan reached the server before the wipe
+    page.goto(f"/scan/{tonight['slug']}")
+    expect(page).to_have_url(re.compile(r"/login"))
+
+
+def test_logging_out_anywhere_on_the_site_wipes_the_scanner_from_the_device(page: Page, tonight):
+    log_in(page, tonight["email"])
+    open_scanner(page, tonight["slug"])
+    assert page.evaluate("navigator.serviceWorker.ready.then(r => r.active !== null)")
+    page.goto("/")
+    page.get_by_role("button", name="Log out").click()  # the site's menu: the server says Clear-Site-Data
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+    left = page.evaluate(LEFT_ON_DEVICE)
+    assert "usher-scanner" not in left["databases"] and left["caches"] == [] and left["workers"] == 0
+
+
+def test_offline_door_staff_find_a_ticket_by_name_and_it_syncs(page: Page, tonight, database_url):
+    log_in(page, tonight["email"])
+    open_scanner(page, tonight["slug"])
+    page.context.set_offline(True)
+    type_code(page, "lovelace")
+    results = page.get_by_test_id("lookup-results")
+    expect(results.get_by_role("listitem")).to_have_count(3)
+    results.get_by_role("listitem").filter(has_text="row B · seat 2").get_by_role("button", name="Check in").click()
+    expect(page.get_by_test_id("verdict")).to_contain_text("Valid")
+    expect(page.get_by_test_id("verdict")).to_contain_text("Stalls left · row B · seat 2")
+    expect(page.get_by_test_id("unsynced")).to_have_text("1")
+    page.context.set_offline(False)
+    expect(page.get_by_test_id("unsynced")).to_have_text("0", timeout=15_000)
+
+    async def checked_in(session):
+        return await session.scalar(select(Ticket.checked_in_at).where(Ticket.code == tonight["codes"][1]))
+
+    assert in_database(database_url, checked_in) is not None
