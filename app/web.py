@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from functools import cache
+from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address, ip_network
 from typing import Any
 from urllib.parse import quote
 
@@ -113,11 +115,69 @@ def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     return _error_response(request, exc.status_code, message, errors, headers)
 
 
+# PostgreSQL's data exceptions (SQLSTATE class 22): the request carried a value the database cannot store or
+# compare (NUL in text, a number or date beyond a column's range). Nothing was written: the statement failed and
+# its transaction rolls back. So it is the client's 400, whichever of the many text inputs carried it.
+_UNSTORABLE = {
+    "22021": "The request contains a NUL character or other text that cannot be stored. Remove it and try again.",
+    "22P05": "The request contains a NUL character or other text that cannot be stored. Remove it and try again.",
+    "22003": "A number in the request is too large.",
+    "22008": "A date or time in the request is out of range.",
+}
+
+
+def unstorable_value_message(exc: BaseException) -> str | None:
+    """What to tell the client when `exc` (raw asyncpg, or wrapped by SQLAlchemy) is a PostgreSQL data exception."""
+    state = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if not isinstance(state, str) or not state.startswith("22"):
+        return None
+    return _UNSTORABLE.get(state, "A value in the request cannot be stored. Check it and try again.")
+
+
 def handle_unexpected(request: Request, exc: Exception) -> Response:
+    if message := unstorable_value_message(exc):
+        return _error_response(request, 400, message)
     log.exception("unhandled error", extra={"path": request.url.path})
     return _error_response(request, 500, "Something went wrong on our side. Please try again.")
 
 
 def client_ip(request: Request) -> str:
-    """The peer address (the production proxy must pass it through, see README)."""
-    return request.client.host if request.client else "unknown"
+    """The client's address. From a peer in TRUSTED_PROXIES, X-Forwarded-For is read right to left, skipping the
+    trusted hops; from any other peer the header is ignored (anyone can write it)."""
+    peer = request.client.host if request.client else ""
+    address = _address(peer)
+    if address is None:
+        return peer or "unknown"
+    trusted = _networks(request.app.state.settings.trusted_proxies)
+    if not any(address in network for network in trusted):
+        return str(address)
+    for hop in reversed(",".join(request.headers.getall("x-forwarded-for", [])).split(",")):
+        forwarded = _address(hop)
+        if forwarded is None:  # a hop we cannot read: the last trusted proxy is all we know
+            break
+        address = forwarded
+        if not any(address in network for network in trusted):
+            break
+    return str(address)
+
+
+def client_network(request: Request) -> str:
+    """The client for limits: its IPv4 address, or its IPv6 /64 (one subscriber's network hands out many)."""
+    address = _address(client_ip(request))
+    if isinstance(address, IPv6Address):
+        return str(ip_network(f"{address}/64", strict=False))
+    return str(address) if address else "unknown"
+
+
+@cache
+def _networks(cidrs: tuple[str, ...]) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(ip_network(cidr) for cidr in cidrs)
+
+
+def _address(text: str) -> IPv4Address | IPv6Address | None:
+    try:
+        address = ip_address(text.strip())
+    except ValueError:
+        return None
+    mapped = address.ipv4_mapped if isinstance(address, IPv6Address) else None
+    return mapped or address

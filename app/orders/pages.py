@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.config import Settings
-from app.errors import DomainError, ValidationFailed
+from app.errors import DomainError, RateLimited, ValidationFailed
 from app.events.models import Event
 from app.events.service import get_public_event
 from app.orders import checkout as placing
@@ -38,14 +38,29 @@ def _attendees(form, lines: int) -> dict[int, tuple[str, str]]:
     }
 
 
+def _refusal(status_code: int, retry_after: int | None) -> dict:
+    """A rate-limited answer is 429 with Retry-After; anything else keeps its status."""
+    if retry_after is None:
+        return {"status_code": status_code}
+    return {"status_code": 429, "headers": {"Retry-After": str(retry_after)}}
+
+
 async def _checkout_page(
-    db: AsyncSession, event: Event, cart_id: uuid.UUID | None, status_code: int = 200, **extra
+    db: AsyncSession,
+    event: Event,
+    cart_id: uuid.UUID | None,
+    limits: placing.CheckoutLimits,
+    status_code: int = 200,
+    retry_after: int | None = None,
+    **extra,
 ) -> Template:
     form = extra.pop("form", {}) or {}
-    basket = await placing.basket(db, event, cart_id, form.get("promo_code", "")) if cart_id else None
+    basket = await placing.basket(db, event, cart_id, limits, form.get("promo_code", "")) if cart_id else None
+    if basket and basket.retry_after:
+        retry_after = max(retry_after or 0, basket.retry_after)
     return page(
         "orders/checkout.html",
-        status_code=status_code,
+        **_refusal(status_code, retry_after),
         event=event,
         basket=basket,
         form=form,
@@ -57,17 +72,21 @@ async def _checkout_page(
 async def checkout(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
     event = await get_public_event(db, slug)
     prefill = {"email": actor.email or "", "name": actor.name or ""} if actor.is_authenticated else {}
-    return await _checkout_page(db, event, _cart_id(request, settings), form=prefill)
+    limits = placing.CheckoutLimits.of(request, settings)
+    return await _checkout_page(db, event, _cart_id(request, settings), limits, form=prefill)
 
 
 @post("/events/{slug:str}/checkout/summary")
 async def checkout_summary(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
-    """htmx: the totals again with the promo code typed so far."""
+    """htmx: the totals again with the promo code typed so far (checks are counted: no free oracle)."""
     event = await get_public_event(db, slug)
     form = await request.form()
     cart_id = _cart_id(request, settings)
-    basket = await placing.basket(db, event, cart_id, form.get("promo_code", "")) if cart_id else None
-    return page("orders/_summary.html", event=event, basket=basket, form=form)
+    limits = placing.CheckoutLimits.of(request, settings)
+    basket = await placing.basket(db, event, cart_id, limits, form.get("promo_code", "")) if cart_id else None
+    return page(
+        "orders/_summary.html", **_refusal(200, basket and basket.retry_after), event=event, basket=basket, form=form
+    )
 
 
 @post("/events/{slug:str}/checkout")
@@ -75,6 +94,7 @@ async def place(request: Request, db: AsyncSession, settings: Settings, actor: A
     event = await get_public_event(db, slug)
     form = await request.form()
     cart_id = _cart_id(request, settings)
+    limits = placing.CheckoutLimits.of(request, settings)
     try:
         if cart_id is None:
             raise placing.CartEmpty()
@@ -82,18 +102,27 @@ async def place(request: Request, db: AsyncSession, settings: Settings, actor: A
             form.get("email"), form.get("name"), form.get("promo_code"), _attendees(form, 100)
         )
         placed = await placing.place_order(
-            db, event, cart_id, data, settings=settings, user_id=actor.user_id if actor.is_authenticated else None
+            db,
+            event,
+            cart_id,
+            data,
+            settings=settings,
+            user_id=actor.user_id if actor.is_authenticated else None,
+            limits=limits,
         )
     except ValidationFailed as exc:
         await db.rollback()
         event = await get_public_event(db, slug)
         return await _checkout_page(
-            db, event, cart_id, exc.status_code, form=form, errors=exc.errors, error_message=exc.message
+            db, event, cart_id, limits, exc.status_code, form=form, errors=exc.errors, error_message=exc.message
         )
     except DomainError as exc:
         await db.rollback()
         event = await get_public_event(db, slug)
-        return await _checkout_page(db, event, cart_id, exc.status_code, form=form, problem=exc.message)
+        retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+        return await _checkout_page(
+            db, event, cart_id, limits, exc.status_code, retry_after, form=form, problem=exc.message
+        )
     order = placed.order
     await announce_placed(request.app.state, order.event_id, placed.changes)
     token = order_token(settings.secret_key, order.id)

@@ -20,47 +20,69 @@ from app.live import SeatChange, publish_seat_changes
 from app.seating import areas, holds, inventory
 from app.seating.best_available import hold_best_available
 from app.seating.carts import holder_tag
-from app.web import client_ip
+from app.web import client_network
 
 
 @dataclass(frozen=True)
 class SeatRequest:
-    """Who asks (a cart, from an address) and what serves them (a session, Redis, the settings)."""
+    """Who asks (a cart, from a network, maybe logged in) and what serves them (a session, Redis, the settings)."""
 
     db: AsyncSession
     redis: Redis
     settings: Settings
     cart_id: uuid.UUID
-    client_ip: str
+    network: str  # an IPv4 address or an IPv6 /64 (app/web.py client_network)
+    account: uuid.UUID | None = None
 
     @classmethod
-    def of(cls, request: Request, db: AsyncSession, settings: Settings, cart_id: uuid.UUID) -> SeatRequest:
-        return cls(db, request.app.state.redis, settings, cart_id, client_ip(request))
+    def of(
+        cls,
+        request: Request,
+        db: AsyncSession,
+        settings: Settings,
+        cart_id: uuid.UUID,
+        account: uuid.UUID | None = None,
+    ) -> SeatRequest:
+        return cls(db, request.app.state.redis, settings, cart_id, client_network(request), account)
 
     @property
     def holder_tag(self) -> str:
         return holder_tag(self.settings.secret_key, self.cart_id)
 
+    @property
+    def client(self) -> holds.Client:
+        """The client whose holds across all its carts are limited (counted in PostgreSQL, not here)."""
+        return holds.Client(
+            self.network, self.account, self.settings.max_held_per_network, self.settings.max_held_per_account
+        )
+
     async def limit_rate(self) -> None:
         settings = self.settings
-        limits = []
-        if settings.hold_rate_per_cart:
-            limits.append(
-                ratelimit.Limit(
-                    f"hold-rate:cart:{self.cart_id}",
-                    settings.hold_rate_per_cart,
-                    "Too many seat requests from this basket.",
-                )
-            )
-        if settings.hold_rate_per_ip:
-            limits.append(
-                ratelimit.Limit(
-                    f"hold-rate:ip:{self.client_ip}",
-                    settings.hold_rate_per_ip,
-                    "Too many seat requests from your network.",
-                )
-            )
+        limits = [
+            ratelimit.Limit(
+                f"hold-rate:cart:{self.cart_id}",
+                settings.hold_rate_per_cart,
+                "Too many seat requests from this basket.",
+            ),
+            ratelimit.Limit(
+                f"hold-rate:net:{self.network}",
+                settings.hold_rate_per_ip,
+                "Too many seat requests from your internet connection.",
+            ),
+        ]
         await ratelimit.count_attempts(self.redis, limits, window_seconds=settings.hold_rate_window_seconds)
+
+
+async def limit_seat_list(request: Request) -> None:
+    """Public reads of a whole seat list are heavy; limited per client network (live maps follow the stream)."""
+    settings: Settings = request.app.state.settings
+    await ratelimit.enforce(
+        request.app.state.redis,
+        f"seat-list:net:{client_network(request)}",
+        settings.seat_list_rate_limit,
+        settings.seat_list_rate_window_seconds,
+        "Too many seat list reads from your internet connection.",
+    )
 
 
 async def hold(ask: SeatRequest, slug: str, keys: list[str]) -> holds.HoldResult:
@@ -73,6 +95,7 @@ async def hold(ask: SeatRequest, slug: str, keys: list[str]) -> holds.HoldResult
         ttl_seconds=ask.settings.hold_ttl_seconds,
         max_seats=ask.settings.max_seats_per_cart,
         holder_tag=ask.holder_tag,
+        client=ask.client,
     )
     await publish_seat_changes(ask.redis, result.event_id, result.changes)
     return result
@@ -89,6 +112,7 @@ async def hold_best(ask: SeatRequest, event: Event, category: str, quantity: int
         ttl_seconds=ask.settings.hold_ttl_seconds,
         max_seats=ask.settings.max_seats_per_cart,
         holder_tag=ask.holder_tag,
+        client=ask.client,
     )
     await publish_seat_changes(ask.redis, result.event_id, result.changes)
     return result
@@ -104,6 +128,7 @@ async def hold_area(ask: SeatRequest, event: Event, area_key: str, quantity: int
         quantity,
         ttl_seconds=ask.settings.hold_ttl_seconds,
         max_seats=ask.settings.max_seats_per_cart,
+        client=ask.client,
     )
     await publish_seat_changes(ask.redis, event.id, result.changes)
     return result

@@ -4,8 +4,8 @@ A cart holds N places of an area in one row of `area_holds`; the area's `held` c
 UPDATE (`held + sold + change <= capacity`) and a check constraint backs it. Expired holds count as free at once:
 the hold that needs their places reclaims them inside its own transaction, and the sweeper does the rest.
 
-Lock order (sql/locks.sql, shared with seat holds, so nothing deadlocks): the cart, the cart's seats in key
-order, the area row, then `area_holds` rows.
+Lock order (sql/locks.sql, shared with seat holds, so nothing deadlocks): the client, the cart, the cart's seats
+in key order, the area row, then `area_holds` rows.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import fetch_row
 from app.events.models import Event
 from app.live import SeatChange
-from app.seating.locks import lock_cart
+from app.seating.holds import Client, raise_for_client_limit
+from app.seating.locks import lock_cart, lock_client
 from app.seating.models import AreaHold, EventArea, EventSeat, SeatStatus, seat_versions
 from app.seating.rules import AreaFull, InvalidSeats, area_hold_has_lapsed, require_on_sale, seat_hold_is_live
 
@@ -45,12 +47,16 @@ async def hold_area(
     *,
     ttl_seconds: int,
     max_seats: int,
+    client: Client | None = None,
 ) -> AreaHoldResult:
     """Set how many places of the area the cart holds (0 gives them all back). All or nothing; the cart's other
-    holds move to the same deadline. Safe to repeat: the quantity is set, not added."""
+    holds move to the same deadline. Safe to repeat: the quantity is set, not added. With a client, its limits
+    across carts apply (ClientLimitReached)."""
     if not 0 <= quantity <= max_seats:
         raise InvalidSeats(f"Choose between 0 and {max_seats} places.", limit=max_seats)
     await require_on_sale(session, event)
+    if client:
+        await lock_client(session, client.network, client.account)
     await lock_cart(session, cart_id)
     now = await session.scalar(select(func.now()))
     held_until = now + timedelta(seconds=ttl_seconds)
@@ -80,6 +86,20 @@ async def hold_area(
     if elsewhere + quantity > max_seats:
         raise InvalidSeats(f"At most {max_seats} tickets per order; you hold {elsewhere} elsewhere.", limit=max_seats)
     change = quantity - mine
+    if client:
+        allowed = await fetch_row(
+            session,
+            "SELECT * FROM usher_client_may_hold($1, $2, $3, $4, $5, $6, $7)",
+            event.id,
+            cart_id,
+            client.network,
+            client.account,
+            change,
+            client.network_max,
+            client.account_max,
+        )
+        if allowed["outcome"] != "ok":
+            raise_for_client_limit(client, allowed["outcome"], allowed["holding"], allowed["retry_after"])
     moved = await move_area_counters(session, event.id, area_key, held=change - reclaimed, within_capacity=True)
     if moved is None:
         raise AreaFull(area.name, area.capacity - (area.held - reclaimed) - area.sold + mine)

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Conflict
 from app.events.models import Event
 from app.events.service import seat_map_of
-from app.seating.holds import HoldResult, hold_seats
+from app.seating.holds import Client, HoldResult, hold_seats
 from app.seating.models import EventSeat, SeatStatus
 from app.seating.rules import InvalidSeats, SeatsUnavailable, seat_status
 
@@ -66,6 +66,7 @@ async def hold_best_available(
     ttl_seconds: int,
     max_seats: int,
     holder_tag: str,
+    client: Client | None = None,
 ) -> HoldResult:
     if not 1 <= quantity <= max_seats:
         raise InvalidSeats(f"Choose between 1 and {max_seats} seats.")
@@ -116,7 +117,14 @@ async def hold_best_available(
             raise Conflict(f"No {quantity} adjacent seats are left in this category. Try fewer, or pick on the map.")
         try:
             return await hold_seats(
-                session, event.slug, cart_id, block, ttl_seconds=ttl_seconds, max_seats=max_seats, holder_tag=holder_tag
+                session,
+                event.slug,
+                cart_id,
+                block,
+                ttl_seconds=ttl_seconds,
+                max_seats=max_seats,
+                holder_tag=holder_tag,
+                client=client,
             )
         except SeatsUnavailable as exc:
             await session.rollback()

@@ -11,12 +11,15 @@ SQL_DIR = Path(__file__).parent / "sql"
 FILES = ("locks.sql", "rules.sql", "hold_seats.sql")
 SIGNATURES = (
     "usher_release_seat(text, uuid, text)",
-    "usher_hold_seats(text, uuid, text[], integer, integer)",
+    "usher_hold_seats(text, uuid, text[], integer, integer, text, uuid, integer, integer)",
     "usher_extend_cart(uuid, uuid, timestamptz)",
+    "usher_client_may_hold(uuid, uuid, text, uuid, integer, integer, integer)",
     "usher_cart_holding(uuid, uuid)",
     "usher_seat_status(text, timestamptz)",
     "usher_hold_is_live(timestamptz)",
     "usher_sales_state(events)",
+    "usher_lock_buyer(uuid, text)",
+    "usher_lock_client(text, uuid)",
     "usher_lock_cart(uuid)",
 )
 

@@ -41,12 +41,15 @@ class SeatStatus(enum.StrEnum):
 
 
 class Cart(Base):
-    """An anonymous buyer's basket, identified by a signed token in a cookie or the X-Cart header."""
+    """An anonymous buyer's basket, identified by a signed token in a cookie or the X-Cart header. Its holds count
+    against the limits of the client that used it last (sql/rules.sql: usher_client_may_hold)."""
 
     __tablename__ = "carts"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    client_network: Mapped[str | None] = mapped_column(String(64), index=True)  # an IPv4 address or an IPv6 /64
+    client_account: Mapped[uuid.UUID | None] = mapped_column(index=True)  # the logged-in user, if any (no FK: a key)
 
 
 class EventSeat(Base):

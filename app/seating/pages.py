@@ -23,7 +23,7 @@ from app.seating.carts import CART_COOKIE, cart_from_token, holder_tag, sign_car
 from app.seating.rules import SalesState, sales_state
 from app.seating.snapshots import snapshot_payload
 from app.venues.render import rendered_map_for, script_json
-from app.web import page
+from app.web import client_ip, page
 
 KEEPALIVE_SECONDS = 15
 
@@ -123,12 +123,12 @@ async def _on_sale_problem(db: AsyncSession, event: Event) -> str | None:
     return None if state == SalesState.ON_SALE else state.message
 
 
-async def _act(request: Request, db: AsyncSession, settings: Settings, slug: str, action) -> Template:
+async def _act(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str, action) -> Template:
     """Run a seat action for the visitor's cart and answer with the cart panel (with the problem, if any)."""
     event = await _seated_event(db, slug)
     cart_id, new_cart = _cart(request, settings)
     try:
-        await action(actions.SeatRequest.of(request, db, settings, cart_id), event)
+        await action(actions.SeatRequest.of(request, db, settings, cart_id, actor.user_id), event)
         response = await _cart_panel(db, event, cart_id)
     except DomainError as exc:
         if exc.status_code == 429:
@@ -150,29 +150,33 @@ def _form_int(value: str | None) -> int:
 
 
 @post("/events/{slug:str}/seats/hold")
-async def hold(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
+async def hold(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
     keys = [k for k in (await request.form()).getall("seat", []) if k]
-    return await _act(request, db, settings, slug, lambda ask, event: actions.hold(ask, event.slug, keys))
+    return await _act(request, db, settings, actor, slug, lambda ask, event: actions.hold(ask, event.slug, keys))
 
 
 @post("/events/{slug:str}/seats/release")
-async def release(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
+async def release(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
     key = (await request.form()).get("seat", "")
-    return await _act(request, db, settings, slug, lambda ask, event: actions.release(ask, event.slug, key))
+    return await _act(request, db, settings, actor, slug, lambda ask, event: actions.release(ask, event.slug, key))
 
 
 @post("/events/{slug:str}/seats/best")
-async def best(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
+async def best(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
     form = await request.form()
     category, quantity = form.get("category", ""), _form_int(form.get("quantity"))
-    return await _act(request, db, settings, slug, lambda ask, event: actions.hold_best(ask, event, category, quantity))
+    return await _act(
+        request, db, settings, actor, slug, lambda ask, event: actions.hold_best(ask, event, category, quantity)
+    )
 
 
 @post("/events/{slug:str}/areas/hold")
-async def hold_places(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
+async def hold_places(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
     form = await request.form()
     area, quantity = form.get("area", ""), _form_int(form.get("quantity"))
-    return await _act(request, db, settings, slug, lambda ask, event: actions.hold_area(ask, event, area, quantity))
+    return await _act(
+        request, db, settings, actor, slug, lambda ask, event: actions.hold_area(ask, event, area, quantity)
+    )
 
 
 @get("/events/{slug:str}/live", skip_session=True)
@@ -184,7 +188,9 @@ async def live(request: Request, db: AsyncSession, slug: str, since: str | None 
     messages = stream.seat_news(
         state.redis, state.hub, state.snapshots, event_id, request.headers.get("last-event-id") or since
     )
-    return ServerSentEvent(messages, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    # Past the live-viewer budget: 503/429 with Retry-After; the page works on, EventSource retries later.
+    metered = state.viewers.admit(client_ip(request), messages)
+    return ServerSentEvent(metered, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 seating_page_routes = [

@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.config import Settings
+from app.errors import RateLimited
 from app.events.models import Event
 from app.orders.access import order_for_viewer, order_token
 from app.orders.commands import announce
 from app.orders.models import OrderStatus
 from app.orders.payments import service as payments
-from app.web import page
+from app.web import client_network, page
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +55,20 @@ async def pay_with_test_card(
     if order.status != OrderStatus.PENDING:
         return Redirect(f"/orders/{order.number}?k={token}", status_code=303)
     try:
-        outcome = await payments.pay_with_test_card(db, settings, order, form.get("card_number", ""))
-    except payments.CardDeclined as exc:
+        outcome = await payments.pay_with_test_card(
+            db,
+            settings,
+            order,
+            form.get("card_number", ""),
+            redis=request.app.state.redis,
+            network=client_network(request),
+        )
+    except (payments.CardDeclined, RateLimited) as exc:
         event = await db.get(Event, order.event_id)
         return page(
             "payments/pay_test.html",
             status_code=exc.status_code,
+            headers={"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None,
             order=order,
             event=event,
             token=token,

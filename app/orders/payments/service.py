@@ -6,19 +6,38 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import ratelimit
 from app.config import Settings
-from app.errors import ValidationFailed
+from app.errors import Conflict, ValidationFailed
 from app.orders.completion import Outcome, complete_payment, record_decline, record_refund
 from app.orders.models import Order
 from app.orders.payments.providers import Checkout, TestProvider, new_attempt_id, provider_for
 
 
+class TestPaymentsOff(Conflict):
+    """An order made while the test provider was on cannot be paid with a test card once it is off."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This order was made with test payments, which are now switched off, so it cannot be paid. "
+            "Its seats go back on sale when its payment time ends; please place a new order."
+        )
+
+
+def _require_test_payments(settings: Settings, order: Order) -> None:
+    """The order's provider was chosen when it was made; the test card must also be allowed now."""
+    if order.provider == "test" and settings.payment_provider != "test":
+        raise TestPaymentsOff()
+
+
 async def prepare_checkout(session: AsyncSession, settings: Settings, order: Order) -> Checkout:
     """The provider's checkout for a pending order; its reference is stored (and committed) so a reload reuses
-    it. Safe to repeat."""
+    it. Safe to repeat. TestPaymentsOff for a test-provider order once test payments are off."""
+    _require_test_payments(settings, order)
     checkout = await provider_for(settings, order.provider).prepare(order)
     if checkout.reference and order.provider_reference != checkout.reference:
         order.provider_reference = checkout.reference
@@ -33,9 +52,20 @@ class CardDeclined(ValidationFailed):
         super().__init__({"card_number": message}, message)
 
 
-async def pay_with_test_card(session: AsyncSession, settings: Settings, order: Order, card_number: str) -> Outcome:
-    """Charge the built-in test provider. A decline is recorded and raised as CardDeclined (the order stays
+async def pay_with_test_card(
+    session: AsyncSession, settings: Settings, order: Order, card_number: str, *, redis: Redis, network: str
+) -> Outcome:
+    """Charge the built-in test provider, if it is still the current one (TestPaymentsOff). Attempts are limited
+    per client network (RateLimited). A decline is recorded and raised as CardDeclined (the order stays
     payable); an approval completes the order like a provider callback would."""
+    _require_test_payments(settings, order)
+    await ratelimit.enforce(
+        redis,
+        f"test-card:net:{network}",
+        settings.test_card_rate_limit,
+        settings.test_card_rate_window_seconds,
+        "Too many card payments were tried from your internet connection.",
+    )
     approved, message = TestProvider.charge(card_number)
     if not approved:
         await record_decline(session, order.id, provider="test", external_id=new_attempt_id(), detail=message)

@@ -3,16 +3,23 @@
 
 -- All or nothing: every key in p_keys (distinct, sorted by the caller) becomes held by the cart, or nothing
 -- changes and `outcome` says why: a sales state other than on_sale (usher_sales_state), unknown (seats = the
--- unknown keys), unavailable (seats = the taken keys), limit (holding = what the cart holds already).
+-- unknown keys), unavailable (seats = the taken keys), limit (holding = what the cart holds already),
+-- network_limit or account_limit (the client's limits across its carts, usher_client_may_hold: holding = what
+-- the client holds, retry_after = seconds until its first hold ends). Without a client (p_network and p_account
+-- NULL: the demo seed, or a caller of the old signature) only the per-cart limit applies.
 CREATE OR REPLACE FUNCTION usher_hold_seats(
     p_slug text, p_cart uuid, p_keys text[], p_ttl_seconds integer, p_max integer,
+    p_network text DEFAULT NULL, p_account uuid DEFAULT NULL,
+    p_network_max integer DEFAULT 0, p_account_max integer DEFAULT 0,
     OUT outcome text, OUT event_id uuid, OUT seats text[], OUT held_until timestamptz,
-    OUT changed text[], OUT versions bigint[], OUT holding integer
+    OUT changed text[], OUT versions bigint[], OUT holding integer, OUT retry_after integer
 ) LANGUAGE plpgsql AS $$
 DECLARE
     already text[];
     known integer;
     fresh integer;
+    client_outcome text;
+    client_holding integer;
 BEGIN
     SELECT e.id, usher_sales_state(e) INTO event_id, outcome
     FROM events e WHERE e.slug = p_slug AND e.status IN ('published', 'cancelled');
@@ -22,6 +29,7 @@ BEGIN
     -- A hold lives minutes: it need not wait for its WAL flush (a crash can lose the last few ms of holds,
     -- never a sale, and never leaves a seat held twice).
     PERFORM set_config('synchronous_commit', 'off', true);
+    PERFORM usher_lock_client(p_network, p_account);
     PERFORM usher_lock_cart(p_cart);
     PERFORM 1 FROM event_seats s
     WHERE s.event_id = usher_hold_seats.event_id AND (s.key = ANY (p_keys) OR (s.cart_id = p_cart AND s.status = 'held'))
@@ -47,9 +55,16 @@ BEGIN
     holding := usher_cart_holding(usher_hold_seats.event_id, p_cart);
     SELECT count(*) INTO fresh FROM unnest(p_keys) k WHERE NOT k = ANY (already);
     IF holding + fresh > p_max THEN outcome := 'limit'; RETURN; END IF;
+    IF p_network IS NULL AND p_account IS NULL THEN
+        INSERT INTO carts (id) VALUES (p_cart) ON CONFLICT (id) DO NOTHING;
+    ELSE
+        SELECT c.outcome, c.holding, c.retry_after INTO client_outcome, client_holding, retry_after
+        FROM usher_client_may_hold(usher_hold_seats.event_id, p_cart, p_network, p_account, fresh,
+                                   p_network_max, p_account_max) c;
+        IF client_outcome <> 'ok' THEN outcome := client_outcome; holding := client_holding; RETURN; END IF;
+    END IF;
 
     held_until := now() + make_interval(secs => p_ttl_seconds);
-    INSERT INTO carts (id) VALUES (p_cart) ON CONFLICT (id) DO NOTHING;
     WITH updated AS (
         UPDATE event_seats s
         SET status = 'held', cart_id = p_cart, held_until = usher_hold_seats.held_until,
