@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, formatdate, parseaddr
 from pathlib import Path
 from typing import Protocol
 
@@ -22,13 +22,20 @@ class MailTransport(Protocol):
     async def send(self, mail: OutboundMail) -> None: ...
 
 
+def message_id(mail: OutboundMail, sender: str) -> str:
+    """One Message-ID per outbox row, at the sender's domain, whichever attempt delivers it."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "usher.localhost"
+    return f"<{mail.id}@{domain}>"
+
+
 def build_message(mail: OutboundMail, sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(idstring=str(mail.id), domain="usher.localhost")
+    # Date and Message-ID belong to the outbox row, not the attempt: a retry is recognisably the same message.
+    message["Date"] = format_datetime(mail.created_at) if mail.created_at else formatdate(localtime=False)
+    message["Message-ID"] = message_id(mail, sender)
     message.set_content(mail.text_body)
     if mail.html_body:
         message.add_alternative(mail.html_body, subtype="html")

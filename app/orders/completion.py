@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -266,16 +267,20 @@ async def resend_confirmation(session: AsyncSession, settings: Settings, actor: 
     return Outcome(order, "resent", [], [mail.id])
 
 
-async def orders_due_for_refund(session: AsyncSession, limit: int = 20) -> list[Order]:
-    """Claimed with SKIP LOCKED inside the caller's transaction, so two workers never refund one order."""
-    return list(
-        (
-            await session.scalars(
-                select(Order)
-                .where(Order.status == OrderStatus.REFUND_DUE)
-                .order_by(Order.updated_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
+async def order_due_for_refund(session: AsyncSession, *, passed: Collection[uuid.UUID] = ()) -> Order | None:
+    """The next order set for a refund, locked with SKIP LOCKED for the caller's transaction, so two workers never
+    refund one order; `passed` are the orders this run has tried already."""
+    return await session.scalar(
+        select(Order)
+        .where(Order.status == OrderStatus.REFUND_DUE, Order.id.not_in(passed))
+        .order_by(Order.updated_at)
+        .limit(1)
+        .with_for_update(skip_locked=True)
     )
+
+
+async def record_refund_sent(session: AsyncSession, order: Order, reference: str) -> None:
+    """The provider gave the money back: the order is refunded, the refund recorded once (the caller commits)."""
+    await _record(session, order.id, order.provider, f"refund:{reference}", "refund_sent", order.total_minor)
+    order.status = OrderStatus.REFUNDED
+    order.refunded_at = utcnow()

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 from app.db import utcnow
 from app.live import publish_seat_changes
 from app.orders.completion import expire_orders as expire_unpaid_orders
-from app.orders.completion import orders_due_for_refund
-from app.orders.models import OrderStatus, PaymentRecord
+from app.orders.completion import order_due_for_refund, record_refund_sent
 from app.orders.payments.providers import RefundFailed, provider_for
 
 log = logging.getLogger(__name__)
+REFUNDS_PER_RUN = 20
 
 
 async def expire_orders(ctx: dict[str, Any]) -> int:
@@ -25,28 +26,27 @@ async def expire_orders(ctx: dict[str, Any]) -> int:
 
 
 async def settle_refunds(ctx: dict[str, Any]) -> int:
-    """Cron and nudge: give money back for orders set for a refund (late payments, organizer refunds).
-    Each order is claimed with SKIP LOCKED; a provider failure leaves it due for the next run."""
+    """Cron and nudge: give money back for orders set for a refund (late payments, organizer refunds), one order
+    per transaction: claimed with SKIP LOCKED, refunded at the provider, recorded by the commit right after.
+
+    Safe to repeat and to kill at any moment: the provider's refund is idempotent per order (a worker killed
+    before its commit leaves the order due, and the retry gets back the refund already made), and the record is
+    unique per refund. A provider failure leaves the order due for the next run."""
     settled = 0
-    async with ctx["sessionmaker"]() as session:
-        for order in await orders_due_for_refund(session):
+    tried: list[uuid.UUID] = []
+    for _ in range(REFUNDS_PER_RUN):
+        async with ctx["sessionmaker"]() as session:
+            order = await order_due_for_refund(session, passed=tried)
+            if order is None:
+                break
+            tried.append(order.id)
             try:
                 reference = await provider_for(ctx["settings"], order.provider).refund(order)
             except (RefundFailed, OSError) as exc:
                 log.warning("refund failed; will retry", extra={"order": order.number, "error": str(exc)})
                 order.updated_at = utcnow()  # to the back of the queue
-                continue
-            order.status = OrderStatus.REFUNDED
-            order.refunded_at = utcnow()
-            session.add(
-                PaymentRecord(
-                    order_id=order.id,
-                    provider=order.provider,
-                    external_id=f"refund:{reference}",
-                    kind="refund_sent",
-                    amount_minor=order.total_minor,
-                )
-            )
-            settled += 1
-        await session.commit()
+            else:
+                await record_refund_sent(session, order, reference)
+                settled += 1
+            await session.commit()
     return settled

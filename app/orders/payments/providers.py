@@ -89,11 +89,17 @@ class StripeProvider:
         return Checkout(reference=intent.id, client_secret=intent.client_secret)
 
     async def refund(self, order: Order) -> str:
+        """The whole payment back, once per order however often it is asked: a retry within Stripe's 24 h gets the
+        same refund through the idempotency key, a later one finds the refund made for this order."""
         if not order.provider_reference:
             raise RefundFailed(f"order {order.number} has no PaymentIntent")
         try:
+            earlier = await self.client.v1.refunds.list_async(params={"payment_intent": order.provider_reference})
+            for refund in earlier.data:
+                if refund.metadata and refund.metadata.to_dict().get("order_id") == str(order.id):
+                    return refund.id
             refund = await self.client.v1.refunds.create_async(
-                params={"payment_intent": order.provider_reference},
+                params={"payment_intent": order.provider_reference, "metadata": {"order_id": str(order.id)}},
                 options={"idempotency_key": f"refund-{order.id}"},
             )
         except stripe.StripeError as exc:
