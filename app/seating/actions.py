@@ -50,11 +50,15 @@ class SeatRequest:
         return holder_tag(self.settings.secret_key, self.cart_id)
 
     @property
-    def client(self) -> holds.Client:
-        """The client whose holds across all its carts are limited (counted in PostgreSQL, not here)."""
-        return holds.Client(
-            self.network, self.account, self.settings.max_held_per_network, self.settings.max_held_per_account
-        )
+    def client(self) -> holds.Client | None:
+        """The client whose holds across all its carts are limited (counted in PostgreSQL, not here), by the
+        identities whose limit is on: a hold takes no lock for a limit that is off."""
+        settings = self.settings
+        network = self.network if settings.max_held_per_network > 0 else None
+        account = self.account if settings.max_held_per_account > 0 else None
+        if network is None and account is None:
+            return None
+        return holds.Client(network, account, settings.max_held_per_network, settings.max_held_per_account)
 
     async def limit_rate(self) -> None:
         settings = self.settings
