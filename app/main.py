@@ -23,6 +23,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from app.accounts.dependencies import UsherSessionConfig, provide_actor, provide_user
 from app.accounts.manage import account_manage_routes
 from app.accounts.pages import account_page_routes
+from app.api_schema import BEARER_COMPONENTS
 from app.checkin.api import checkin_api_routes
 from app.checkin.pages import checkin_page_routes
 from app.config import PROJECT_ROOT, Settings
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="1.0.0",
             path="/api/schema",
             render_plugins=[ScalarRenderPlugin()],
+            components=BEARER_COMPONENTS,
         ),
         request_max_body_size=MAX_BODY_BYTES,
         logging_config=None,  # observability.configure_logging owns logging (JSON lines)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation
 
 # Currencies whose minor unit is not the usual 1/100.
 _EXPONENTS = {
@@ -102,7 +102,10 @@ def parse_amount(text: str, currency: str) -> int:
     if not value.is_finite() or value < 0:
         raise InvalidAmount("The price cannot be negative.")
     places = exponent(currency)
-    scaled = value.scaleb(places)
+    try:
+        scaled = value.scaleb(places)
+    except DecimalException as exc:  # an exponent beyond Decimal's range, such as 1E999999
+        raise InvalidAmount("The price is too large.") from exc
     if scaled != scaled.to_integral_value():
         raise InvalidAmount(f"{currency} has {places} decimal places at most.")
     if scaled > 100_000_000_00:

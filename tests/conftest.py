@@ -77,16 +77,24 @@ def server_urls() -> tuple[str, str]:
     return _server_urls()
 
 
-@pytest.fixture(scope="session")
-def database_url(server_urls: tuple[str, str]) -> Iterator[str]:
-    """A fresh database for this test run, migrated to head with Alembic."""
-    base_url, _ = server_urls
+@contextmanager
+def migrated_database(base_url: str) -> Iterator[str]:
+    """A fresh database migrated to head with Alembic, dropped afterwards; yields its URL."""
     name = f"usher_test_{secrets.token_hex(4)}"
     run_blocking(asyncio.run, _admin(base_url, f'CREATE DATABASE "{name}"'))
     url = with_database(base_url, name)
-    run_blocking(migrate, _settings_for(url, "redis://unused"))
-    yield url
-    run_blocking(asyncio.run, _admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        run_blocking(migrate, _settings_for(url, "redis://unused"))
+        yield url
+    finally:
+        run_blocking(asyncio.run, _admin(base_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url(server_urls: tuple[str, str]) -> Iterator[str]:
+    """A fresh database for this test run (every test's tables are emptied after it)."""
+    with migrated_database(server_urls[0]) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

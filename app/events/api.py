@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import suppress
 from datetime import datetime
 
 import msgspec
@@ -11,6 +12,7 @@ from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
+from app.api_schema import TOKEN_OPTIONAL, TOKEN_REQUIRED, refusals
 from app.config import Settings
 from app.errors import NotFound, PermissionDenied, ValidationFailed
 from app.events import service
@@ -143,7 +145,7 @@ def _only_organization(actor: Actor) -> uuid.UUID:
     return actor.organizations[0].id
 
 
-@get("/events", summary="List published upcoming events")
+@get("/events", summary="List published upcoming events", responses=refusals(400, 422))
 async def list_events(
     db: AsyncSession,
     settings: Settings,
@@ -160,20 +162,31 @@ async def list_events(
     return EventPage(events=[event_out(e, settings.base_url) for e in events], page=criteria.page, has_more=has_more)
 
 
-@get("/events/{slug:str}", summary="One public event, or any event of the token's organization")
+@get(
+    "/events/{slug:str}",
+    summary="One public event, or any event of the token's organization",
+    security=TOKEN_OPTIONAL,
+    responses=refusals(400, 401, 404),
+)
 async def get_event(db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> EventOut:
     if actor.via_api_token:
-        return event_out(await service.get_event_for(db, actor, slug), settings.base_url)
+        with suppress(NotFound):  # another organization's token sees what anyone sees
+            return event_out(await service.get_event_for(db, actor, slug), settings.base_url)
     return event_out(await service.get_public_event(db, slug), settings.base_url)
 
 
-@post("/events", summary="Create a draft event")
+@post("/events", summary="Create a draft event", security=TOKEN_REQUIRED, responses=refusals(400, 401, 403, 404, 422))
 async def create_event(db: AsyncSession, settings: Settings, actor: Actor, data: service.EventInput) -> EventOut:
     event = await service.create_event(db, actor, _only_organization(actor), data)
     return event_out(event, settings.base_url)
 
 
-@patch("/events/{slug:str}", summary="Change some fields of an event")
+@patch(
+    "/events/{slug:str}",
+    summary="Change some fields of an event",
+    security=TOKEN_REQUIRED,
+    responses=refusals(400, 401, 403, 404, 409, 422),
+)
 async def update_event(db: AsyncSession, settings: Settings, actor: Actor, slug: str, data: EventPatch) -> EventOut:
     _only_organization(actor)
     current = service.event_input_of(await service.get_event_for(db, actor, slug))
@@ -184,20 +197,36 @@ async def update_event(db: AsyncSession, settings: Settings, actor: Actor, slug:
     return event_out(event, settings.base_url)
 
 
-@post("/events/{slug:str}/status", summary="Publish, unpublish (draft) or cancel", status_code=200)
+@post(
+    "/events/{slug:str}/status",
+    summary="Publish, unpublish (draft) or cancel",
+    status_code=200,
+    security=TOKEN_REQUIRED,
+    responses=refusals(400, 401, 403, 404, 409, 422),
+)
 async def change_status(db: AsyncSession, settings: Settings, actor: Actor, slug: str, data: StatusChange) -> EventOut:
     _only_organization(actor)
     event = await service.set_status(db, actor, slug, data.status)
     return event_out(event, settings.base_url)
 
 
-@post("/events/{slug:str}/tiers", summary="Add a price tier")
+@post(
+    "/events/{slug:str}/tiers",
+    summary="Add a price tier",
+    security=TOKEN_REQUIRED,
+    responses=refusals(400, 401, 403, 404, 409, 422),
+)
 async def add_tier(db: AsyncSession, actor: Actor, slug: str, data: service.TierInput) -> TierOut:
     _only_organization(actor)
     return tier_out(await service.add_tier(db, actor, slug, data))
 
 
-@patch("/events/{slug:str}/tiers/{tier_id:uuid}", summary="Change some fields of a price tier")
+@patch(
+    "/events/{slug:str}/tiers/{tier_id:uuid}",
+    summary="Change some fields of a price tier",
+    security=TOKEN_REQUIRED,
+    responses=refusals(400, 401, 403, 404, 409, 422),
+)
 async def update_tier(db: AsyncSession, actor: Actor, slug: str, tier_id: uuid.UUID, data: TierPatch) -> TierOut:
     _only_organization(actor)
     event = await service.get_event_for(db, actor, slug)
@@ -211,7 +240,12 @@ async def update_tier(db: AsyncSession, actor: Actor, slug: str, tier_id: uuid.U
     return tier_out(await service.update_tier(db, actor, slug, tier_id, changed))
 
 
-@delete("/events/{slug:str}/tiers/{tier_id:uuid}", summary="Remove a price tier")
+@delete(
+    "/events/{slug:str}/tiers/{tier_id:uuid}",
+    summary="Remove a price tier",
+    security=TOKEN_REQUIRED,
+    responses=refusals(400, 401, 403, 404, 409),
+)
 async def delete_tier(db: AsyncSession, actor: Actor, slug: str, tier_id: uuid.UUID) -> None:
     _only_organization(actor)
     await service.delete_tier(db, actor, slug, tier_id)

@@ -102,8 +102,10 @@ async def _validated_event(
         errors.add("tags", f"At most {MAX_TAGS} tags.")
     elif any(len(t) > 40 for t in tags):
         errors.add("tags", "Each tag has at most 40 characters.")
-    starts_at, ends_at = _as_utc(data.starts_at, timezone), _as_utc(data.ends_at, timezone)
-    sales_start, sales_end = _as_utc(data.sales_start_at, timezone), _as_utc(data.sales_end_at, timezone)
+    starts_at = _as_utc(errors.moment("starts_at", data.starts_at), timezone)
+    ends_at = _as_utc(errors.moment("ends_at", data.ends_at), timezone)
+    sales_start = _as_utc(errors.moment("sales_start_at", data.sales_start_at), timezone)
+    sales_end = _as_utc(errors.moment("sales_end_at", data.sales_end_at), timezone)
     _check_window(errors, starts_at, ends_at, "ends_at")
     _check_window(errors, sales_start, sales_end, "sales_end_at")
     if sales_end and ends_at and sales_end.tzinfo and ends_at.tzinfo and sales_end > ends_at:
@@ -296,10 +298,8 @@ def _validated_tier(errors: FieldErrors, data: TierInput, event: Event, tier_id:
         errors.add("capacity", "Enter a capacity from 1 to 1,000,000.")
     if seat_category and len(seat_category) > 80:
         errors.add("seat_category", "At most 80 characters.")
-    sales_start, sales_end = (
-        _as_utc(data.sales_start_at, event.timezone),
-        _as_utc(data.sales_end_at, event.timezone),
-    )
+    sales_start = _as_utc(errors.moment("sales_start_at", data.sales_start_at), event.timezone)
+    sales_end = _as_utc(errors.moment("sales_end_at", data.sales_end_at), event.timezone)
     _check_window(errors, sales_start, sales_end, "sales_end_at")
     errors.raise_if_any()
     return TierInput(

@@ -6,9 +6,13 @@ from datetime import datetime
 
 import msgspec
 from litestar import Request, Response, Router, get, post
+from litestar.datastructures import ResponseHeader
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Parameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
+from app.api_schema import CART_TOKEN, TOKEN_OPTIONAL, refusals
 from app.config import Settings
 from app.errors import ValidationFailed
 from app.events.models import Event
@@ -76,14 +80,40 @@ def _out(order: Order, event_slug: str, settings: Settings) -> OrderOut:
     )
 
 
-@post("/orders", summary="Place an order from the cart in X-Cart (its holds move to the order)")
-async def create_order(request: Request, db: AsyncSession, settings: Settings, data: OrderRequest) -> Response:
-    cart_id = cart_from_token(settings.secret_key, request.headers.get("x-cart"))
+ORDER_TOKEN = Parameter(
+    header="X-Order-Token",
+    default=None,
+    description="The order's key (from placing it, or ?k= of its links); an organizer may send a bearer token instead.",
+)
+
+
+@post(
+    "/orders",
+    summary="Place an order from the cart in X-Cart (its holds move to the order)",
+    response_headers=[
+        ResponseHeader(
+            name="X-Order-Token",
+            documentation_only=True,
+            value="",  # gives the documented header its string schema; the route sets the real value
+            required=True,
+            description="The order's key: send it in X-Order-Token to read the order.",
+        )
+    ],
+    responses={
+        **refusals(400, 404, 409, 422, 429),
+        200: ResponseSpec(OrderOut, description="The cart's order was already placed (a repeated request)"),
+    },
+)
+async def create_order(
+    request: Request, db: AsyncSession, settings: Settings, data: OrderRequest, x_cart: str | None = CART_TOKEN
+) -> Response[OrderOut]:
+    cart_id = cart_from_token(settings.secret_key, x_cart)
     if cart_id is None:
         raise ValidationFailed({"X-Cart": "Send the cart token your holds were made with."})
     event = await get_public_event(db, data.event)
     form = placing.validate_checkout(data.email, data.name, data.promo_code, {})
-    placed = await placing.place_order(db, event, cart_id, form, settings=settings, user_id=None)
+    limits = placing.CheckoutLimits.of(request, settings)
+    placed = await placing.place_order(db, event, cart_id, form, settings=settings, user_id=None, limits=limits)
     await announce_placed(request.app.state, event.id, placed.changes)
     await settle_if_free(db, settings, request.app.state, placed.order)
     token = order_token(settings.secret_key, placed.order.id)
@@ -94,9 +124,16 @@ async def create_order(request: Request, db: AsyncSession, settings: Settings, d
     )
 
 
-@get("/orders/{number:str}", summary="An order, for its buyer (X-Order-Token) or its organizer (bearer token)")
-async def get_order(request: Request, db: AsyncSession, settings: Settings, actor: Actor, number: str) -> OrderOut:
-    order = await order_for_viewer(db, settings.secret_key, actor, number, request.headers.get("x-order-token"))
+@get(
+    "/orders/{number:str}",
+    summary="An order, for its buyer (X-Order-Token) or its organizer (bearer token)",
+    security=TOKEN_OPTIONAL,
+    responses=refusals(400, 401, 404),
+)
+async def get_order(
+    db: AsyncSession, settings: Settings, actor: Actor, number: str, x_order_token: str | None = ORDER_TOKEN
+) -> OrderOut:
+    order = await order_for_viewer(db, settings.secret_key, actor, number, x_order_token)
     event = await db.get(Event, order.event_id)
     return _out(order, event.slug, settings)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,13 +27,7 @@ async def update_fees(
     event = await get_event_for(session, actor, slug, Role.MANAGER)
     errors = FieldErrors()
     currency = event.tiers[0].currency if event.tiers else "EUR"
-    try:  # typed as "2.5" (percent), stored as 250 basis points
-        percent_bp = Decimal((percent or "0").strip() or "0").scaleb(2)
-        percent_bp = int(percent_bp) if percent_bp == percent_bp.to_integral_value() else -1
-    except (InvalidOperation, ValueError):
-        percent_bp = -1
-    if not 0 <= percent_bp <= 10000:
-        errors.add("fee_percent", "Enter a percentage from 0 to 100 with at most two decimals, such as 2.5.")
+    percent_bp = errors.basis_points("fee_percent", percent)
     try:
         fixed_minor = parse_amount((fixed or "0").strip() or "0", currency)
     except ValueError as exc:
