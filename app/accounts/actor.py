@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from app.accounts.models import Role
-from app.errors import NotFound, PermissionDenied
+from app.errors import LoginRequired, NotFound, PermissionDenied
 
 
 @dataclass(frozen=True)
@@ -32,11 +32,17 @@ class Actor:
     def is_authenticated(self) -> bool:
         return self.user_id is not None or self.via_api_token
 
+    def is_user(self, user_id: uuid.UUID | None) -> bool:
+        """Whether this actor is that user; an actor without a user id (API token, anonymous) is nobody."""
+        return self.user_id is not None and self.user_id == user_id
+
     def role_in(self, organization_id: uuid.UUID) -> Role | None:
         return next((org.role for org in self.organizations if org.id == organization_id), None)
 
     def require(self, organization_id: uuid.UUID, minimum: Role, what: str = "Event") -> Role:
-        """Non-members learn nothing (404, as if it did not exist); members without the role get 403."""
+        """Someone not logged in is asked to (401 or the login page); non-members learn nothing (404, as if it did
+        not exist); members without the role get 403."""
+        self._require_login()
         role = self.role_in(organization_id)
         if role is None:
             raise NotFound(f"{what} not found.")
@@ -51,7 +57,13 @@ class Actor:
         return org
 
     def organization_ids(self) -> list[uuid.UUID]:
+        """The organizations an organizer lookup may search; LoginRequired for someone not logged in."""
+        self._require_login()
         return [org.id for org in self.organizations]
+
+    def _require_login(self) -> None:
+        if not self.is_authenticated:
+            raise LoginRequired("Log in (or send an API token) to continue.")
 
 
 ANONYMOUS = Actor()

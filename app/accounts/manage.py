@@ -12,7 +12,7 @@ from app.accounts import organizations
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.config import Settings
-from app.errors import ValidationFailed
+from app.errors import RateLimited, ValidationFailed
 from app.queue import nudge_mail_delivery
 from app.web import form_errors, page
 
@@ -32,12 +32,15 @@ async def create_organization(request: Request, db: AsyncSession, user: Actor) -
     return Redirect(f"/manage/{organization.slug}")
 
 
-async def _members_page(db: AsyncSession, user: Actor, org_slug: str, status_code: int = 200, **extra) -> Template:
+async def _members_page(
+    db: AsyncSession, user: Actor, org_slug: str, status_code: int = 200, headers: dict[str, str] | None = None, **extra
+) -> Template:
     org = user.organization_by_slug(org_slug)
     members, invitations = await organizations.list_members(db, user, org.id)
     return page(
         "accounts/members.html",
         status_code=status_code,
+        headers=headers,
         org=org,
         members=members,
         invitations=invitations,
@@ -58,10 +61,20 @@ async def invite(request: Request, db: AsyncSession, settings: Settings, user: A
     form = await request.form()
     try:
         mail = await organizations.invite_member(
-            db, settings, user, org.id, email=form.get("email", ""), role=form.get("role", "")
+            db, request.app.state.redis, settings, user, org.id, email=form.get("email", ""), role=form.get("role", "")
         )
     except ValidationFailed as exc:
         return await _members_page(db, user, org_slug, exc.status_code, form=form, errors=exc.errors)
+    except RateLimited as exc:
+        return await _members_page(
+            db,
+            user,
+            org_slug,
+            exc.status_code,
+            {"Retry-After": str(exc.retry_after)},
+            form=form,
+            errors={"email": exc.message},
+        )
     await nudge_mail_delivery(request.app.state.queue, mail.id)
     return await _members_page(db, user, org_slug, notice=f"Invitation sent to {form.get('email', '').strip()}.")
 

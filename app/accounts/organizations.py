@@ -6,9 +6,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from redis.asyncio import Redis
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import ratelimit
 from app.accounts.actor import Actor, OrgRef
 from app.accounts.models import ApiToken, Invitation, Membership, Organization, Role, User
 from app.accounts.passwords import new_secret_token, token_digest
@@ -95,6 +97,7 @@ async def list_members(
 
 async def invite_member(
     session: AsyncSession,
+    redis: Redis,
     settings: Settings,
     actor: Actor,
     organization_id: uuid.UUID,
@@ -102,7 +105,8 @@ async def invite_member(
     email: str,
     role: str,
 ) -> OutboundMail:
-    """Managers may invite door staff and managers; only owners may invite owners."""
+    """Managers may invite door staff and managers; only owners may invite owners. Sending is rate limited per
+    organization and per inviter (RateLimited), counted only for members, so outsiders cannot use up the quota."""
     my_role = actor.require(organization_id, Role.MANAGER, what="Organization")
     errors = FieldErrors()
     email = errors.email("email", email)
@@ -118,6 +122,7 @@ async def invite_member(
     )
     if already:
         raise ValidationFailed({"email": "This person is already a member."})
+    await _count_invitation(redis, settings, organization_id, actor)
     organization = await session.get_one(Organization, organization_id)
     token, digest = new_secret_token()
     session.add(
@@ -142,6 +147,26 @@ async def invite_member(
     )
     await session.commit()
     return mail
+
+
+async def _count_invitation(redis: Redis, settings: Settings, organization_id: uuid.UUID, actor: Actor) -> None:
+    """Invitations send mail to any address, so their number is capped (a spam relay otherwise)."""
+    await ratelimit.count_attempts(
+        redis,
+        [
+            ratelimit.Limit(
+                f"invitations:org:{organization_id}",
+                settings.invitation_rate_per_organization,
+                "This organization has sent too many invitations lately.",
+            ),
+            ratelimit.Limit(
+                f"invitations:user:{actor.user_id}",
+                settings.invitation_rate_per_user,
+                "You have sent too many invitations lately.",
+            ),
+        ],
+        window_seconds=settings.invitation_rate_window_seconds,
+    )
 
 
 async def find_invitation(session: AsyncSession, token: str) -> tuple[Invitation, Organization]:
@@ -205,6 +230,26 @@ async def remove_member(session: AsyncSession, actor: Actor, organization_id: uu
     await session.commit()
 
 
+# Roles whose members may make API tokens; a token works only while its creator still has one of them.
+TOKEN_MAKER_ROLES = [role.value for role in Role if role.at_least(Role.MANAGER)]
+
+
+def _creator_vouches_for_token() -> ColumnElement[bool]:
+    """True while the token's creator is an unsuspended owner or manager of the token's organization."""
+    return (
+        select(Membership.user_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.organization_id == ApiToken.organization_id,
+            Membership.user_id == ApiToken.created_by_id,
+            Membership.role.in_(TOKEN_MAKER_ROLES),
+            User.is_suspended.is_(False),
+        )
+        .correlate(ApiToken)
+        .exists()
+    )
+
+
 @dataclass(frozen=True)
 class TokenRow:
     id: uuid.UUID
@@ -212,16 +257,21 @@ class TokenRow:
     prefix: str
     created_at: datetime
     last_used_at: datetime | None
+    created_by: str | None  # the creator's name; None once their account is deleted
+    works: bool  # False once the creator left, lost the manager role or was suspended
 
 
 async def list_api_tokens(session: AsyncSession, actor: Actor, organization_id: uuid.UUID) -> list[TokenRow]:
     actor.require(organization_id, Role.MANAGER, what="Organization")
-    tokens = await session.scalars(
-        select(ApiToken)
+    rows = await session.execute(
+        select(ApiToken, User.name, _creator_vouches_for_token())
+        .outerjoin(User, User.id == ApiToken.created_by_id)
         .where(ApiToken.organization_id == organization_id, ApiToken.revoked_at.is_(None))
         .order_by(ApiToken.created_at.desc())
     )
-    return [TokenRow(t.id, t.name, t.prefix, t.created_at, t.last_used_at) for t in tokens]
+    return [
+        TokenRow(t.id, t.name, t.prefix, t.created_at, t.last_used_at, creator, works) for t, creator, works in rows
+    ]
 
 
 async def create_api_token(session: AsyncSession, actor: Actor, organization_id: uuid.UUID, *, name: str) -> str:
@@ -265,12 +315,16 @@ async def revoke_api_token(
 
 
 async def actor_for_api_token(session: AsyncSession, token: str) -> Actor | None:
-    """An API token acts as a manager of its one organization."""
+    """An API token acts as a manager of its one organization, while its creator may still make tokens there."""
     row = (
         await session.execute(
             select(ApiToken.id, Organization.id, Organization.slug, Organization.name)
             .join(Organization, Organization.id == ApiToken.organization_id)
-            .where(ApiToken.token_hash == token_digest(token), ApiToken.revoked_at.is_(None))
+            .where(
+                ApiToken.token_hash == token_digest(token),
+                ApiToken.revoked_at.is_(None),
+                _creator_vouches_for_token(),
+            )
         )
     ).first()
     if row is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 
@@ -20,6 +21,11 @@ from app.tickets.models import Ticket, TicketStatus
 from app.tickets.service import qr_texts
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# The shapes of order numbers, ticket codes and order keys: anything else is unknown without asking PostgreSQL
+# (a NUL character is an error there, not a miss) or hmac.compare_digest (non-ASCII text is a TypeError there).
+_ORDER_NUMBER = re.compile(r"[0-9A-Z]{1,20}")
+_TICKET_CODE = re.compile(r"[A-Za-z0-9_-]{1,100}")
+_ORDER_KEY = re.compile(r"[A-Za-z0-9_-]{32}")
 
 
 def order_token(secret_key: str, order_id: uuid.UUID) -> str:
@@ -28,7 +34,12 @@ def order_token(secret_key: str, order_id: uuid.UUID) -> str:
 
 
 def token_matches(secret_key: str, order_id: uuid.UUID, token: str | None) -> bool:
-    return bool(token) and hmac.compare_digest(order_token(secret_key, order_id), token or "")
+    """Whether the key opens the order; one of the wrong length or characters (even non-ASCII) is simply wrong."""
+    return (
+        token is not None
+        and _ORDER_KEY.fullmatch(token) is not None
+        and hmac.compare_digest(order_token(secret_key, order_id).encode(), token.encode())
+    )
 
 
 def new_order_number() -> str:
@@ -39,19 +50,24 @@ def new_order_number() -> str:
 async def order_for_viewer(
     session: AsyncSession, secret_key: str, actor: Actor, number: str, token: str | None
 ) -> Order:
-    """The order, for whoever holds its link, its logged-in buyer, or its organizer; 404 for anyone else."""
-    order = await session.scalar(select(Order).where(Order.number == number))
-    if order is None:
-        raise NotFound("Order not found.")
-    if token_matches(secret_key, order.id, token):
+    """The order, for whoever holds its link, its logged-in buyer, or its organizer; 404 for anyone else (an API
+    token or a guest has no user id, so it is never the buyer of a guest order)."""
+    order = (
+        await session.scalar(select(Order).where(Order.number == number)) if _ORDER_NUMBER.fullmatch(number) else None
+    )
+    if order is not None and (
+        token_matches(secret_key, order.id, token)
+        or actor.is_user(order.user_id)
+        or actor.role_in(order.organization_id) is not None
+    ):
         return order
-    if actor.is_authenticated and (order.user_id == actor.user_id or order.organization_id in actor.organization_ids()):
-        return order
-    raise NotFound("Order not found.")
+    raise NotFound("Order not found." + (" Check that you used the whole link you were sent." if token else ""))
 
 
 async def ticket_by_code(session: AsyncSession, code: str) -> tuple[Ticket, Order, Event]:
     """The ticket its secret code names, with its order and event (the code is the ticket's link)."""
+    if not _TICKET_CODE.fullmatch(code):
+        raise NotFound("Ticket not found.")
     row = (
         await session.execute(
             select(Ticket, Order, Event)
@@ -76,6 +92,8 @@ async def ticket_page_view(session: AsyncSession, code: str, secret_key: str) ->
 
 async def buyer_tickets(session: AsyncSession, actor: Actor) -> list[tuple[Ticket, Event, Order]]:
     """The valid tickets of the logged-in buyer's paid orders, soonest event first."""
+    if actor.user_id is None:
+        return []
     rows = await session.execute(
         select(Ticket, Event, Order)
         .join(Order, Order.id == Ticket.order_id)

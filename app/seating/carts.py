@@ -18,8 +18,9 @@ def sign_cart(secret: str, cart_id: uuid.UUID) -> str:
 
 
 def cart_from_token(secret: str, token: str | None) -> uuid.UUID | None:
-    """The cart id of a genuine token; None for missing, malformed or forged ones (the caller starts a new cart)."""
-    if not token or "." not in token or len(token) > 80:
+    """The cart id of a genuine token; None for missing, malformed or forged ones (the caller starts a new cart).
+    Non-ASCII text is malformed: hmac.compare_digest refuses to compare it."""
+    if not token or "." not in token or len(token) > 80 or not token.isascii():
         return None
     raw_id, mac = token.split(".", 1)
     try:

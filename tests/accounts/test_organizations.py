@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import email
 import re
+from dataclasses import replace
 from email import policy
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from app.accounts.models import Membership
+from app.accounts.models import Invitation, Membership, Organization, Role, User
 from app.db import create_engine, create_sessionmaker
+from app.mail.models import OutboundMail
 from app.mail.service import deliver_due_mail, transport_for
+from app.main import create_app
+from tests.conftest import Browser, _client, field_error, serving
 
 
 async def _deliver_and_read_link(settings, recipient: str) -> str:
@@ -122,3 +126,39 @@ async def test_pages_for_organizers_send_visitors_to_log_in(browser):
     response = await browser.get("/manage")
     assert response.status_code in (302, 303)
     assert response.headers["location"] == "/login?next=%2Fmanage"
+
+
+async def test_invitations_are_rate_limited_per_inviter_and_per_organization_but_outsiders_use_up_nothing(settings, db):
+    limited = replace(settings, invitation_rate_per_user=2, invitation_rate_per_organization=4)
+    async with serving(create_app(limited)) as app, _client(app) as a, _client(app) as b, _client(app) as m:
+        owner, outsider, manager = Browser(a), Browser(b), Browser(m)
+        await owner.register("olga@example.com", "Olga Owner")
+        org = await owner.create_organization("Olga Events")
+        await manager.register("mia@example.com", "Mia Manager")
+        await outsider.register("bob@example.com", "Bob Outsider")
+        org_id = await db.scalar(select(Organization.id).where(Organization.slug == org))
+        mia = await db.scalar(select(User.id).where(User.email == "mia@example.com"))
+        db.add(Membership(organization_id=org_id, user_id=mia, role=Role.MANAGER))
+        await db.commit()
+
+        async def invite(browser: Browser, address: str):
+            return await browser.post_form(f"/manage/{org}/members/invite", {"email": address, "role": "door"})
+
+        assert (await invite(owner, "one@example.com")).status_code == 200
+        assert (await invite(owner, "two@example.com")).status_code == 200
+        refused = await invite(owner, "three@example.com")
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        said = field_error(refused.text, "email")
+        assert said.startswith("You have sent too many invitations lately.") and "Try again in" in said
+        assert 'value="three@example.com"' in refused.text  # the form keeps what was typed
+
+        for n in range(5):
+            assert (await invite(outsider, f"spam{n}@example.com")).status_code == 404
+        assert (await invite(manager, "four@example.com")).status_code == 200
+        org_wide = await invite(manager, "five@example.com")
+        assert org_wide.status_code == 429
+        assert "This organization has sent too many invitations lately." in field_error(org_wide.text, "email")
+
+    invited = await db.scalars(select(Invitation.email).order_by(Invitation.email))
+    assert list(invited) == ["four@example.com", "one@example.com", "two@example.com"]
+    assert await db.scalar(select(func.count()).select_from(OutboundMail)) == 3
