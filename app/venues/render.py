@@ -7,6 +7,7 @@ version and process; only seat states travel per request.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from app.venues.seatmap import SeatMap
 
 FLAG_BITS = {"wheelchair": 1, "companion": 2, "restricted_view": 4}
 SEAT_RADIUS = 6
+_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
+DEFAULT_FILL = "#e5e7eb"
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ def render_layout(seatmap: SeatMap) -> RenderedMap:
         '<g class="map-backdrop">',
     ]
     for shape in seatmap.shapes:
-        fill = escape(shape.fill)
+        # A fill is a colour, nothing else (no url() fetching from elsewhere).
+        fill = shape.fill if _HEX_COLOR.fullmatch(shape.fill) else DEFAULT_FILL
         if shape.kind == "polygon":
             parts.append(f'<polygon points="{_pts(shape.points)}" fill="{fill}"/>')
         else:
@@ -123,5 +127,9 @@ def render_layout(seatmap: SeatMap) -> RenderedMap:
 
 
 def script_json(value: object) -> str:
-    """JSON safe to place inside a <script> element (no '</script>' can close it early)."""
-    return json.dumps(value, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e")
+    """JSON safe to place inside a <script type="application/json"> element: < > & are escaped as \\u003c \\u003e
+    \\u0026, so no '</script>' or '<!--' in a name can end or change the element early; JSON.parse reads them
+    back unchanged."""
+    return (
+        json.dumps(value, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )

@@ -16,6 +16,8 @@ FORMAT = "usher.seatmap/1"
 FLAGS = ("wheelchair", "companion", "restricted_view")
 MAX_BYTES = 8 * 1024 * 1024
 MAX_SEATS = 100_000
+# Longest names the inventory stores (event_seats, event_areas): longer ones are refused here, not at publishing.
+MAX_NAME, MAX_LABEL = 120, 20
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 
@@ -177,6 +179,8 @@ def validate(seatmap: SeatMap) -> list[Problem]:
         if section.key in section_keys:
             add(Problem(spath, section.key, "duplicate section key"))
         section_keys.add(section.key)
+        if len(section.name) > MAX_NAME:
+            add(Problem(spath, section.key, f"the section name is longer than {MAX_NAME} characters"))
         if not section.rows or not any(row.seats for row in section.rows):
             add(Problem(spath, section.key, "empty section: it has no seats"))
         row_labels: set[str] = set()
@@ -184,6 +188,8 @@ def validate(seatmap: SeatMap) -> list[Problem]:
             rpath = f"{spath}.rows[{r}]"
             if not row.label.strip():
                 add(Problem(rpath, section.key, "the row needs a label"))
+            elif len(row.label) > MAX_LABEL:
+                add(Problem(rpath, section.key, f"the row label is longer than {MAX_LABEL} characters"))
             elif row.label in row_labels:
                 add(Problem(rpath, f"{section.key} row {row.label}", "duplicate row label in this section"))
             row_labels.add(row.label)
@@ -198,6 +204,8 @@ def validate(seatmap: SeatMap) -> list[Problem]:
                     add(Problem(path, seat.key, f"duplicate seat key (also at {keys[seat.key]})"))
                 else:
                     keys[seat.key] = path
+                if len(seat.number) > MAX_LABEL:
+                    add(Problem(path, seat.key, f"the seat number is longer than {MAX_LABEL} characters"))
                 if seat.number in numbers:
                     add(Problem(path, seat.key, f"seat number {seat.number} appears twice in row {row.label}"))
                 numbers.add(seat.number)
@@ -212,6 +220,8 @@ def validate(seatmap: SeatMap) -> list[Problem]:
         if area.key in keys or area.key in section_keys:
             add(Problem(path, area.key, "this key is already used by a seat or section"))
         keys[area.key] = path
+        if len(area.name) > MAX_NAME:
+            add(Problem(path, area.key, f"the area name is longer than {MAX_NAME} characters"))
         if area.capacity < 1:
             add(Problem(path, area.key, "a general-admission area needs a capacity of at least 1"))
         if area.category not in categories:

@@ -4,7 +4,7 @@ import { gridRows } from "./geometry.js";
 import { download, preview, save } from "./io.js";
 import { deleteSelection, renderPanel } from "./panel.js";
 import {
-  centroid, change, clearSelection, colorOf, ed, esc, findSeat, markDirty, redo, root, sectionRows, select, selectedSeats, selectWhole,
+  centroid, change, clearSelection, colorOf, ed, findSeat, markDirty, markup, redo, root, sectionRows, select, selectedSeats, selectWhole,
   setSelection, snapshot, subscribe, toDocument, undo, undoStack, uniqueKey,
 } from "./store.js";
 
@@ -27,50 +27,51 @@ const snapped = (v) => (document.getElementById("snap").checked ? Math.round(v /
 function render() {
   ed.built = ed.state.sections.map(sectionRows);
   const colors = colorOf();
-  const parts = [`<g class="backdrop"><rect x="0" y="0" width="${ed.state.width}" height="${ed.state.height}" fill="#fafafa" stroke="#e5e7eb"/>`];
+  const pointList = (points) => points.map((p) => p.join(",")).join(" ");
+  const parts = [markup`<g class="backdrop"><rect x="0" y="0" width="${ed.state.width}" height="${ed.state.height}" fill="#fafafa" stroke="#e5e7eb"/>`];
   if (ed.state.stage) {
     const st = ed.state.stage;
-    parts.push(`<rect class="stage" x="${st.x}" y="${st.y}" width="${st.width}" height="${st.height}" rx="8"/>`,
-      `<text class="stage-label" x="${st.x + st.width / 2}" y="${st.y + st.height / 2}">${esc(st.label)}</text>`);
+    parts.push(markup`<rect class="stage" x="${st.x}" y="${st.y}" width="${st.width}" height="${st.height}" rx="8"/>`,
+      markup`<text class="stage-label" x="${st.x + st.width / 2}" y="${st.y + st.height / 2}">${st.label}</text>`);
   }
   ed.state.shapes.forEach((shape, n) => {
     const [[x0, y0], [x1, y1]] = [shape.points[0], shape.points.at(-1)];
     const cls = `shape${n === ed.selectedShape ? " selected" : ""}`;
-    if (shape.kind === "polygon") parts.push(`<polygon class="${cls}" data-shape="${n}" fill="${esc(shape.fill)}" points="${shape.points.map((p) => p.join(",")).join(" ")}"/>`);
-    else if (shape.kind === "ellipse") parts.push(`<ellipse class="${cls}" data-shape="${n}" fill="${esc(shape.fill)}" cx="${(x0 + x1) / 2}" cy="${(y0 + y1) / 2}" rx="${Math.abs(x1 - x0) / 2}" ry="${Math.abs(y1 - y0) / 2}"/>`);
-    else parts.push(`<rect class="${cls}" data-shape="${n}" fill="${esc(shape.fill)}" x="${Math.min(x0, x1)}" y="${Math.min(y0, y1)}" width="${Math.abs(x1 - x0)}" height="${Math.abs(y1 - y0)}"/>`);
+    if (shape.kind === "polygon") parts.push(markup`<polygon class="${cls}" data-shape="${n}" fill="${shape.fill}" points="${pointList(shape.points)}"/>`);
+    else if (shape.kind === "ellipse") parts.push(markup`<ellipse class="${cls}" data-shape="${n}" fill="${shape.fill}" cx="${(x0 + x1) / 2}" cy="${(y0 + y1) / 2}" rx="${Math.abs(x1 - x0) / 2}" ry="${Math.abs(y1 - y0) / 2}"/>`);
+    else parts.push(markup`<rect class="${cls}" data-shape="${n}" fill="${shape.fill}" x="${Math.min(x0, x1)}" y="${Math.min(y0, y1)}" width="${Math.abs(x1 - x0)}" height="${Math.abs(y1 - y0)}"/>`);
   });
-  if (drawing.length) parts.push(`<polyline class="rubber" points="${drawing.map((p) => p.join(",")).join(" ")}"/>`);
+  if (drawing.length) parts.push(markup`<polyline class="rubber" points="${pointList(drawing)}"/>`);
   ed.state.texts.forEach((text, t) => {
-    parts.push(`<text class="map-text${t === ed.selectedText ? " selected" : ""}" data-text="${t}" x="${text.x}" y="${text.y}" font-size="${text.size}">${esc(text.text)}</text>`);
+    parts.push(markup`<text class="map-text${t === ed.selectedText ? " selected" : ""}" data-text="${t}" x="${text.x}" y="${text.y}" font-size="${text.size}">${text.text}</text>`);
   });
   ed.state.areas.forEach((area, a) => {
-    parts.push(`<polygon class="ga${a === ed.selectedArea ? " selected" : ""}" data-area="${a}" style="--seat:${colors[area.category] || "#999"}" points="${area.polygon.map((p) => p.join(",")).join(" ")}"/>`);
+    parts.push(markup`<polygon class="ga${a === ed.selectedArea ? " selected" : ""}" data-area="${a}" style="--seat:${colors[area.category] || "#999"}" points="${pointList(area.polygon)}"/>`);
     const [cx, cy] = centroid(area.polygon);
-    parts.push(`<text class="section-label" x="${cx}" y="${cy}" text-anchor="middle" pointer-events="none">${esc(area.name)} (${area.capacity})</text>`);
+    parts.push(markup`<text class="section-label" x="${cx}" y="${cy}" text-anchor="middle" pointer-events="none">${area.name} (${area.capacity})</text>`);
   });
-  parts.push("</g><g class=\"seats\">");
+  parts.push(markup`</g><g class="seats">`);
   ed.built.forEach((rows, s) => {
     const section = ed.state.sections[s];
     for (const row of rows) {
       for (const seat of row.seats) {
         const id = `${s}:${seat.id}`;
         const classes = `seat${ed.selection.has(id) ? " selected" : ""}${seat.flags.includes("wheelchair") ? " flag-wheelchair" : ""}`;
-        parts.push(`<circle class="${classes}" data-id="${id}" data-key="${esc(seat.key)}" cx="${seat.x}" cy="${seat.y}" r="7" style="--seat:${colors[seat.category] || "#999"}"><title>${esc(section.name)} ${esc(row.label)}-${esc(seat.number)}</title></circle>`);
+        parts.push(markup`<circle class="${classes}" data-id="${id}" data-key="${seat.key}" cx="${seat.x}" cy="${seat.y}" r="7" style="--seat:${colors[seat.category] || "#999"}"><title>${section.name} ${row.label}-${seat.number}</title></circle>`);
       }
     }
     const first = rows[0]?.seats[0];
-    if (first) parts.push(`<text class="section-label" data-section="${s}" x="${first.x}" y="${first.y - 16}">${esc(section.name)}</text>`);
+    if (first) parts.push(markup`<text class="section-label" data-section="${s}" x="${first.x}" y="${first.y - 16}">${section.name}</text>`);
   });
-  parts.push("</g><g class=\"overlay\">");
+  parts.push(markup`</g><g class="overlay">`);
   if (ed.selectedSection !== null && ed.state.sections[ed.selectedSection]?.kind === "grid") {
     const section = ed.state.sections[ed.selectedSection];
     const [hx, hy] = curveHandle(section);
-    parts.push(`<rect class="handle" data-handle="move" x="${section.x - 7}" y="${section.y - 30}" width="14" height="14"><title>Drag to move</title></rect>`,
-      `<circle class="handle" data-handle="curve" cx="${hx}" cy="${hy}" r="8"><title>Drag to curve</title></circle>`);
+    parts.push(markup`<rect class="handle" data-handle="move" x="${section.x - 7}" y="${section.y - 30}" width="14" height="14"><title>Drag to move</title></rect>`,
+      markup`<circle class="handle" data-handle="curve" cx="${hx}" cy="${hy}" r="8"><title>Drag to curve</title></circle>`);
   }
-  parts.push("</g>");
-  svg.innerHTML = parts.join("");
+  parts.push(markup`</g>`);
+  svg.innerHTML = markup`${parts}`;
   circles = new Map([...svg.querySelectorAll("circle.seat")].map((el) => [el.dataset.id, el]));
   shown = new Set(ed.selection);
   renderPanel();
@@ -83,7 +84,7 @@ function showSelection() {
   for (const id of shown) if (!ed.selection.has(id)) circles.get(id)?.classList.remove("selected");
   for (const id of ed.selection) if (!shown.has(id)) circles.get(id)?.classList.add("selected");
   shown = new Set(ed.selection);
-  svg.querySelector(".overlay").innerHTML = "";
+  svg.querySelector(".overlay").replaceChildren();
   renderPanel();
 }
 

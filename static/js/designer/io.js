@@ -1,5 +1,5 @@
 // Saving versions (problems shown next to their elements), preview with the attendee renderer, import, export.
-import { ed, esc, load, root, saveState, select, toDocument } from "./store.js";
+import { ed, load, markup, root, saveState, select, toDocument } from "./store.js";
 
 const drawing = document.getElementById("design");
 const problemsBox = document.getElementById("problems");
@@ -8,7 +8,7 @@ const csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["x-csr
 export async function save(base) {
   const doc = toDocument();
   saveState.textContent = "saving…";
-  problemsBox.innerHTML = "";
+  problemsBox.replaceChildren();
   const response = await fetch(`/manage/layouts/${root.dataset.layout}/versions`, {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
@@ -22,7 +22,7 @@ export async function save(base) {
     document.querySelector("[data-testid=design-version]").textContent = `version ${ed.version}`;
   } else if (response.status === 409) {
     saveState.textContent = "not saved";
-    problemsBox.innerHTML = `<p>${esc(body.detail)}</p><button type="button" data-overwrite="${body.latest_version}">Save mine as version ${body.latest_version + 1}</button> <button type="button" class="secondary" data-download>Download mine</button>`;
+    problemsBox.innerHTML = markup`<p>${body.detail}</p><button type="button" data-overwrite="${body.latest_version}">Save mine as version ${body.latest_version + 1}</button> <button type="button" class="secondary" data-download>Download mine</button>`;
   } else if (response.status === 422 && body.problems) {
     saveState.textContent = "not saved";
     showProblems(body.problems);
@@ -33,8 +33,8 @@ export async function save(base) {
 }
 
 function showProblems(problems) {
-  const items = problems.map((p, n) => `<li><button type="button" class="link" data-problem="${n}">${esc(p.path)}${p.element ? ` (${esc(p.element)})` : ""}</button>: ${esc(p.message)}</li>`).join("");
-  problemsBox.innerHTML = `<p><strong>${problems.length} problem${problems.length === 1 ? "" : "s"} to fix before saving:</strong></p><ul>${items}</ul>`;
+  const items = problems.map((p, n) => markup`<li><button type="button" class="link" data-problem="${n}">${p.path}${p.element ? ` (${p.element})` : ""}</button>: ${p.message}</li>`);
+  problemsBox.innerHTML = markup`<p><strong>${problems.length} problem${problems.length === 1 ? "" : "s"} to fix before saving:</strong></p><ul>${items}</ul>`;
   problemsBox.problems = problems;
   for (const circle of drawing.querySelectorAll("circle.seat")) {
     if (problems.some((p) => p.element === circle.dataset.key)) circle.classList.add("problem");
@@ -73,7 +73,7 @@ export async function preview() {
     headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
     body: JSON.stringify(toDocument()),
   });
-  document.getElementById("preview-body").innerHTML = await response.text();
+  document.getElementById("preview-body").innerHTML = await response.text(); // the server's renderer, escaped there
   document.getElementById("preview-dialog").showModal();
 }
 

@@ -1,12 +1,13 @@
 // The designer's side panel: settings of the selected section, area or seats, categories and totals.
 import { rowLabel, seatNumbers } from "./geometry.js";
-import { centroid, change, ed, esc, findSeat, selectedSeats, selectWhole, uniqueKey } from "./store.js";
+import { centroid, change, ed, findSeat, markup, selectedSeats, selectWhole, uniqueKey } from "./store.js";
 
 const panel = document.getElementById("panel");
 const FLAGS = [["wheelchair", "Wheelchair"], ["companion", "Companion"], ["restricted_view", "Restricted view"]];
 // --- the panel --------------------------------------------------------------------------------------------
+// Written with the `markup` tag (store.js): names and labels of a layout are always text here.
 function categoryOptions(current) {
-  return ed.state.categories.map((c) => `<option value="${esc(c.key)}"${c.key === current ? " selected" : ""}>${esc(c.name)}</option>`).join("");
+  return ed.state.categories.map((c) => markup`<option value="${c.key}"${c.key === current ? " selected" : ""}>${c.name}</option>`);
 }
 
 function totals() {
@@ -15,77 +16,77 @@ function totals() {
   for (const rows of ed.built) for (const row of rows) for (const seat of row.seats) { counts[seat.category] = (counts[seat.category] || 0) + 1; seats += 1; }
   let standing = 0;
   for (const area of ed.state.areas) { counts[area.category] = (counts[area.category] || 0) + area.capacity; standing += area.capacity; }
-  const rows = ed.state.categories.map((c) => `<tr><td><span style="color:${esc(c.color)}">●</span> ${esc(c.name)}</td><td class="num">${(counts[c.key] || 0).toLocaleString("en")}</td></tr>`).join("");
-  return `<table class="totals" data-testid="totals">${rows}<tr><td><strong>Capacity</strong></td><td class="num"><strong data-testid="capacity">${(seats + standing).toLocaleString("en")}</strong></td></tr></table>
+  const rows = ed.state.categories.map((c) => markup`<tr><td><span style="color:${c.color}">●</span> ${c.name}</td><td class="num">${(counts[c.key] || 0).toLocaleString("en")}</td></tr>`);
+  return markup`<table class="totals" data-testid="totals">${rows}<tr><td><strong>Capacity</strong></td><td class="num"><strong data-testid="capacity">${(seats + standing).toLocaleString("en")}</strong></td></tr></table>
     <p class="muted">${seats.toLocaleString("en")} seats, ${standing.toLocaleString("en")} standing</p>`;
 }
 
-function field(label, name, value, type = "text", extra = "") {
+function field(label, name, value, type = "text", extra = markup``) {
   const id = `p-${name}`;
-  return `<div class="field"><label for="${id}">${label}</label><input id="${id}" name="${name}" type="${type}" value="${esc(value)}" ${extra}></div>`;
+  return markup`<div class="field"><label for="${id}">${label}</label><input id="${id}" name="${name}" type="${type}" value="${value}" ${extra}></div>`;
 }
 
 function select(label, name, options, value) {
   const id = `p-${name}`;
-  return `<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${name}">${options.map(([v, t]) => `<option value="${esc(v)}"${String(v) === String(value) ? " selected" : ""}>${esc(t)}</option>`).join("")}</select></div>`;
+  return markup`<div class="field"><label for="${id}">${label}</label><select id="${id}" name="${name}">${options.map(([v, t]) => markup`<option value="${v}"${String(v) === String(value) ? " selected" : ""}>${t}</option>`)}</select></div>`;
 }
 
 export function renderPanel() {
-  let html = "";
+  let html = markup``;
   if (ed.selectedShape !== null && ed.state.shapes[ed.selectedShape]) {
     const shape = ed.state.shapes[ed.selectedShape];
-    html = `<h2>Shape</h2><form data-form="shape">${select("Kind", "kind", [["rect", "Rectangle"], ["ellipse", "Ellipse"]], shape.kind)}
+    html = markup`<h2>Shape</h2><form data-form="shape">${select("Kind", "kind", [["rect", "Rectangle"], ["ellipse", "Ellipse"]], shape.kind)}
       ${field("Colour", "fill", shape.fill, "color")}${field("Label", "label", shape.label || "")}</form>
       <button type="button" class="danger" data-action="delete">Delete shape</button>`;
   } else if (ed.selectedText !== null && ed.state.texts[ed.selectedText]) {
     const text = ed.state.texts[ed.selectedText];
-    html = `<h2>Text label</h2><form data-form="text">${field("Text", "text", text.text)}${field("Size", "size", text.size, "number", 'min="6" max="200"')}</form>
+    html = markup`<h2>Text label</h2><form data-form="text">${field("Text", "text", text.text)}${field("Size", "size", text.size, "number", markup`min="6" max="200"`)}</form>
       <button type="button" class="danger" data-action="delete">Delete label</button>`;
   } else if (ed.selectedArea !== null && ed.state.areas[ed.selectedArea]) {
     const area = ed.state.areas[ed.selectedArea];
-    html = `<h2>Standing area</h2><form data-form="area">${field("Area name", "name", area.name)}${field("Key", "key", area.key)}
-      ${field("Capacity", "capacity", area.capacity, "number", 'min="1"')}
+    html = markup`<h2>Standing area</h2><form data-form="area">${field("Area name", "name", area.name)}${field("Key", "key", area.key)}
+      ${field("Capacity", "capacity", area.capacity, "number", markup`min="1"`)}
       <div class="field"><label for="p-category">Category</label><select id="p-category" name="category">${categoryOptions(area.category)}</select></div></form>
       <button type="button" class="danger" data-action="delete">Delete area</button>`;
   } else if (ed.selectedSection !== null && ed.state.sections[ed.selectedSection]) {
     const section = ed.state.sections[ed.selectedSection];
-    html = `<h2>Section</h2><form data-form="section">${field("Section name", "name", section.name)}${field("Key", "key", section.key)}`;
+    let settings;
     if (section.kind === "grid") {
-      html += `<div class="row">${field("Rows", "rows", section.rowCounts.length, "number", 'min="1" max="200"')}
-        ${field("Seats per row", "seats", Math.max(...section.rowCounts), "number", 'min="1" max="300"')}</div>
-        <div class="row">${field("Seat spacing", "seatSpacing", section.seatSpacing, "number", 'min="8" max="100"')}
-        ${field("Row spacing", "rowSpacing", section.rowSpacing, "number", 'min="8" max="100"')}</div>
-        <div class="row">${field("Curve", "curve", section.curve, "number", 'min="-100" max="100"')}
-        ${field("Rotation (degrees)", "rotation", section.rotation, "number", 'min="-180" max="180"')}</div>
+      settings = markup`<div class="row">${field("Rows", "rows", section.rowCounts.length, "number", markup`min="1" max="200"`)}
+        ${field("Seats per row", "seats", Math.max(...section.rowCounts), "number", markup`min="1" max="300"`)}</div>
+        <div class="row">${field("Seat spacing", "seatSpacing", section.seatSpacing, "number", markup`min="8" max="100"`)}
+        ${field("Row spacing", "rowSpacing", section.rowSpacing, "number", markup`min="8" max="100"`)}</div>
+        <div class="row">${field("Curve", "curve", section.curve, "number", markup`min="-100" max="100"`)}
+        ${field("Rotation (degrees)", "rotation", section.rotation, "number", markup`min="-180" max="180"`)}</div>
         ${select("Row labels", "rowScheme", [["letters", "A, B, C…"], ["numbers", "1, 2, 3…"]], section.rowScheme)}
         <label class="inline-check"><input type="checkbox" name="skipIO"${section.skipIO ? " checked" : ""}> Skip I and O</label>
-        ${field("First row", "rowStart", section.rowStart, "number", 'min="1"')}
+        ${field("First row", "rowStart", section.rowStart, "number", markup`min="1"`)}
         ${select("Seat numbers", "direction", [["ltr", "Left to right"], ["rtl", "Right to left"], ["oddeven", "Odd left, even right"]], section.direction)}
-        ${field("First seat number", "seatStart", section.seatStart, "number", 'min="0"')}
+        ${field("First seat number", "seatStart", section.seatStart, "number", markup`min="0"`)}
         <div class="field"><label for="p-category">Category of the section</label><select id="p-category" name="category">${categoryOptions(section.category)}</select></div>
-        <p class="muted">Row lengths: ${section.rowCounts.map((n, r) => `<label class="inline-check">${esc(rowLabel(r, section.rowScheme, section.skipIO, section.rowStart))} <input type="number" name="row-${r}" value="${n}" min="1" max="300" style="width:4.5em" aria-label="Seats in row ${r + 1}"></label>`).join(" ")}</p>`;
+        <p class="muted">Row lengths: ${section.rowCounts.map((n, r) => markup`<label class="inline-check">${rowLabel(r, section.rowScheme, section.skipIO, section.rowStart)} <input type="number" name="row-${r}" value="${n}" min="1" max="300" style="width:4.5em" aria-label="Seats in row ${r + 1}"></label> `)}</p>`;
     } else {
-      html += field("Rotation (degrees, applied once)", "turn", 0, "number", 'min="-180" max="180"');
+      settings = field("Rotation (degrees, applied once)", "turn", 0, "number", markup`min="-180" max="180"`);
     }
-    html += `</form><button type="button" class="secondary" data-action="select-section">Select its seats</button> <button type="button" class="danger" data-action="delete">Delete section</button>`;
+    html = markup`<h2>Section</h2><form data-form="section">${field("Section name", "name", section.name)}${field("Key", "key", section.key)}${settings}</form><button type="button" class="secondary" data-action="select-section">Select its seats</button> <button type="button" class="danger" data-action="delete">Delete section</button>`;
   } else if (ed.selection.size) {
     const seats = selectedSeats();
     const categories = new Set(seats.map((s) => s.category));
-    html = `<h2>${ed.selection.size} seat${ed.selection.size === 1 ? "" : "s"} selected</h2>
+    html = markup`<h2>${ed.selection.size} seat${ed.selection.size === 1 ? "" : "s"} selected</h2>
       <div class="field"><label for="p-set-category">Category</label><select id="p-set-category" data-action="set-category"><option value="">${categories.size === 1 ? "" : "(mixed)"}</option>${categoryOptions(categories.size === 1 ? [...categories][0] : "")}</select></div>
-      <div class="tool-group">${FLAGS.map(([flag, name]) => `<button type="button" class="secondary" data-flag="${flag}" aria-pressed="${seats.every((s) => s.flags.includes(flag))}">${name}</button>`).join("")}</div>
+      <div class="tool-group">${FLAGS.map(([flag, name]) => markup`<button type="button" class="secondary" data-flag="${flag}" aria-pressed="${seats.every((s) => s.flags.includes(flag))}">${name}</button>`)}</div>
       <p><button type="button" class="secondary" data-action="select-rows">Whole rows</button> <button type="button" class="secondary" data-action="select-sections">Whole sections</button></p>
-      <form data-form="renumber" class="row">${select("Renumber", "direction", [["ltr", "Left to right"], ["rtl", "Right to left"]], "ltr")}${field("from", "start", 1, "number", 'min="0" style="width:5em"')}<button type="submit" class="secondary">Renumber</button></form>
+      <form data-form="renumber" class="row">${select("Renumber", "direction", [["ltr", "Left to right"], ["rtl", "Right to left"]], "ltr")}${field("from", "start", 1, "number", markup`min="0" style="width:5em"`)}<button type="submit" class="secondary">Renumber</button></form>
       <button type="button" class="danger" data-action="delete">Delete seats</button>`;
   } else {
-    html = `<h2>Layout</h2><form data-form="layout">${field("Layout name", "name", ed.state.name)}
-      <div class="row">${field("Width", "width", ed.state.width, "number", 'min="100" max="100000"')}${field("Height", "height", ed.state.height, "number", 'min="100" max="100000"')}</div>
+    html = markup`<h2>Layout</h2><form data-form="layout">${field("Layout name", "name", ed.state.name)}
+      <div class="row">${field("Width", "width", ed.state.width, "number", markup`min="100" max="100000"`)}${field("Height", "height", ed.state.height, "number", markup`min="100" max="100000"`)}</div>
       <label class="inline-check"><input type="checkbox" name="stage"${ed.state.stage ? " checked" : ""}> Stage</label></form>
-      <h3>Categories</h3><form data-form="categories">${ed.state.categories.map((c, i) => `<div class="row"><input aria-label="Category ${i + 1} name" name="name-${i}" value="${esc(c.name)}" style="flex:1"><input aria-label="Category ${i + 1} colour" type="color" name="color-${i}" value="${esc(c.color)}">${ed.state.categories.length > 1 ? `<button type="button" class="link danger" data-remove-category="${i}" aria-label="Remove ${esc(c.name)}">×</button>` : ""}</div>`).join("")}</form>
+      <h3>Categories</h3><form data-form="categories">${ed.state.categories.map((c, i) => markup`<div class="row"><input aria-label="Category ${i + 1} name" name="name-${i}" value="${c.name}" style="flex:1"><input aria-label="Category ${i + 1} colour" type="color" name="color-${i}" value="${c.color}">${ed.state.categories.length > 1 ? markup`<button type="button" class="link danger" data-remove-category="${i}" aria-label="Remove ${c.name}">×</button>` : ""}</div>`)}</form>
       <button type="button" class="secondary" data-action="add-category">Add category</button>
       <p class="muted">Draw with the Section tool (drag a block of rows), the Standing area tool, or click to add text. Shift-click and drag to select; Delete removes; arrows nudge.</p>`;
   }
-  panel.innerHTML = `${html}<h3>Totals</h3>${totals()}`;
+  panel.innerHTML = markup`${html}<h3>Totals</h3>${totals()}`;
 }
 
 // A grid section keeps each seat's departures from the section's settings under "row:seat".

@@ -2,6 +2,16 @@
 // to it and is told what to redraw; this module never imports the view.
 import { gridRows } from "./geometry.js";
 
+// A document from a file or the server, as typed values only: numbers are numbers, colours are #rrggbb, texts are
+// strings, unknown fields and flags are dropped. Whatever an imported file holds, the drawing is built from these.
+const list = (value) => (Array.isArray(value) ? value : []);
+const num = (value, fallback = 0) => (Number.isFinite(Number(value)) && value !== null && value !== "" ? Number(value) : fallback);
+const str = (value, fallback = "") => (value === undefined || value === null ? fallback : String(value));
+const color = (value, fallback) => (/^#[0-9a-f]{6}$/i.test(value) ? value : fallback);
+const point = (p) => [num(list(p)[0]), num(list(p)[1])];
+const FLAGS = new Set(["wheelchair", "companion", "restricted_view"]);
+const SHAPES = new Set(["rect", "ellipse", "polygon"]);
+
 export const root = document.getElementById("designer");
 export const saveState = root.querySelector(".save-state");
 // --- state: the document's parts, sections as the editor knows them (grid = still parametric, free = as loaded)
@@ -22,14 +32,22 @@ export const redoStack = [];
 
 export function fromDocument(doc) {
   return {
-    name: doc.name, width: doc.width, height: doc.height,
-    categories: doc.categories.map((c) => ({ ...c })),
-    stage: doc.stage ? { ...doc.stage } : null,
-    shapes: (doc.shapes || []).map((shape) => ({ ...shape, points: shape.points.map((p) => [...p]) })), texts: (doc.texts || []).map((t) => ({ ...t })),
-    areas: (doc.ga_areas || []).map((a) => ({ ...a, polygon: a.polygon.map((p) => [...p]) })),
-    sections: doc.sections.map((s) => ({
-      kind: "free", key: s.key, name: s.name,
-      rows: s.rows.map((r) => ({ label: r.label, seats: r.seats.map((seat) => ({ ...seat, flags: [...(seat.flags || [])] })) })),
+    name: str(doc.name), width: num(doc.width, 1000), height: num(doc.height, 800),
+    categories: list(doc.categories).map((c) => ({ key: str(c.key), name: str(c.name), color: color(c.color, "#999999") })),
+    stage: doc.stage ? { x: num(doc.stage.x), y: num(doc.stage.y), width: num(doc.stage.width), height: num(doc.stage.height), label: str(doc.stage.label, "STAGE") } : null,
+    shapes: list(doc.shapes).filter((shape) => list(shape.points).length >= 2).map((shape) => ({
+      kind: SHAPES.has(shape.kind) ? shape.kind : "rect", points: shape.points.map(point), fill: color(shape.fill, "#e5e7eb"), label: str(shape.label),
+    })),
+    texts: list(doc.texts).map((t) => ({ text: str(t.text), x: num(t.x), y: num(t.y), size: num(t.size, 14) })),
+    areas: list(doc.ga_areas).map((a) => ({ key: str(a.key), name: str(a.name), polygon: list(a.polygon).map(point), capacity: Math.round(num(a.capacity)), category: str(a.category) })),
+    sections: list(doc.sections).map((s) => ({
+      kind: "free", key: str(s.key), name: str(s.name),
+      rows: list(s.rows).map((r) => ({
+        label: str(r.label),
+        seats: list(r.seats).map((seat) => ({
+          key: str(seat.key), number: str(seat.number), x: num(seat.x), y: num(seat.y), category: str(seat.category), flags: list(seat.flags).filter((f) => FLAGS.has(f)),
+        })),
+      })),
     })),
   };
 }
@@ -109,7 +127,17 @@ export function markDirty() { ed.dirty = true; saveState.textContent = "unsaved 
 window.addEventListener("beforeunload", (event) => { if (ed.dirty) event.preventDefault(); });
 
 // --- drawing ----------------------------------------------------------------------------------------------
-export const esc = (text) => String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+// Markup is written only with the `markup` tag: every value put into it is escaped unless it is markup made the
+// same way, so no name, label or key of a layout can become an element, an attribute or a script.
+class Markup {
+  constructor(text) { this.text = text; }
+  toString() { return this.text; }
+}
+const esc = (text) => String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+const embed = (value) => (value instanceof Markup ? value.text : Array.isArray(value) ? value.map(embed).join("") : esc(value ?? ""));
+export function markup(strings, ...values) {
+  return new Markup(strings.reduce((out, piece, i) => out + embed(values[i - 1]) + piece));
+}
 export const colorOf = () => Object.fromEntries(ed.state.categories.map((c) => [c.key, c.color]));
 
 export function centroid(points) {
