@@ -31,9 +31,8 @@ PLAUSIBLE = {"timezone": "Europe/Berlin", "currency": "GBP", "email": "ada@examp
 
 def _unstarted_app():
     """The app object alone (no lifespan, so no server is reached): its routes and OpenAPI document."""
-    return create_app(
-        Settings(database_url="postgresql+asyncpg://unused/unused", redis_url="redis://unused", secret_key="-")
-    )
+    unused = "postgresql+asyncpg://unused/unused"
+    return create_app(Settings(database_url=unused, redis_url="redis://unused", secret_key="-", log_level="WARNING"))
 
 
 PUBLISHED = _unstarted_app().openapi_schema.to_schema()
@@ -116,30 +115,44 @@ def test_every_api_route_is_described_in_the_schema_the_server_publishes(seeded)
     assert served and served <= described
 
 
+def _api(seeded: Seeded) -> httpx.Client:
+    return httpx.Client(base_url=seeded.base_url, headers={"Authorization": f"Bearer {seeded.token}"})
+
+
+def test_dates_beyond_what_converts_to_utc_and_unknown_timezones_are_field_errors(seeded):
+    event = {"title": "Far", "starts_at": "2030-01-01T20:00:00", "ends_at": "2030-01-01T23:00:00"}
+    with _api(seeded) as api:
+        too_early = api.post(
+            "/api/v1/events", json={**event, "starts_at": "0001-01-01T00:00:00", "timezone": "Asia/Tokyo"}
+        )
+        too_late = api.post(
+            "/api/v1/events", json={**event, "ends_at": "9999-12-31T23:59:00", "timezone": "America/Adak"}
+        )
+        not_a_zone = api.post("/api/v1/events", json={**event, "timezone": "Europe"})
+    assert [r.status_code for r in (too_early, too_late, not_a_zone)] == [422, 422, 422]
+    assert too_early.json()["errors"]["starts_at"] == "Enter a date between the years 1900 and 8999."
+    assert too_late.json()["errors"]["ends_at"] == "Enter a date between the years 1900 and 8999."
+    assert not_a_zone.json()["errors"] == {"timezone": "Choose a timezone such as Europe/Berlin."}
+
+
 def test_nul_characters_anywhere_in_a_request_are_a_400_that_names_them_and_write_nothing(seeded):
-    api = httpx.Client(base_url=seeded.base_url, headers={"Authorization": f"Bearer {seeded.token}"})
-
-    def seats_in_cart() -> int:
-        seats = api.get(f"/api/v1/events/{seeded.foreign_event}/seats", headers={"X-Cart": seeded.cart}).json()
-        return sum(s["mine"] for s in seats["seats"])
-
-    held = seats_in_cart()
     event = {"title": "Nul", "slug": "nul-night", "starts_at": "2030-01-01T20:00:00", "ends_at": "2030-01-01T23:00:00"}
-    refused = [
-        api.get("/api/v1/events/own%00show"),
-        api.get("/api/v1/events", params={"q": "jazz\x00"}),
-        api.post(f"/api/v1/events/{seeded.foreign_event}/holds", json={"seats": ["A\x00"]}),
-        api.post("/api/v1/events", json={**event, "timezone": "Europe/Berlin", "tags": ["jazz\x00"]}),
-        api.post(
-            "/api/v1/orders",
-            json={"event": seeded.foreign_event, "email": "ada@example.com", "name": "Ada", "promo_code": "X\x00"},
-            headers={"X-Cart": seeded.cart},
-        ),
-    ]
-    assert [r.status_code for r in refused] == [400] * len(refused)
-    assert all("NUL character" in r.json()["detail"] for r in refused)
-    assert api.get("/api/v1/events/nul-night").status_code == 404
-    assert seats_in_cart() == held == 1  # the refused order left the cart's hold where it was
+    order = {"event": seeded.foreign_event, "email": "ada@example.com", "name": "Ada", "promo_code": "X\x00"}
+    seats = f"/api/v1/events/{seeded.foreign_event}/seats"
+    with _api(seeded) as api:
+        held = sum(s["mine"] for s in api.get(seats, headers={"X-Cart": seeded.cart}).json()["seats"])
+        refused = [
+            api.get("/api/v1/events/own%00show"),
+            api.get("/api/v1/events", params={"q": "jazz\x00"}),
+            api.post(f"/api/v1/events/{seeded.foreign_event}/holds", json={"seats": ["A\x00"]}),
+            api.post("/api/v1/events", json={**event, "timezone": "Europe/Berlin", "tags": ["jazz\x00"]}),
+            api.post("/api/v1/orders", json=order, headers={"X-Cart": seeded.cart}),
+        ]
+        assert [r.status_code for r in refused] == [400] * len(refused)
+        assert all("NUL character" in r.json()["detail"] for r in refused)
+        assert api.get("/api/v1/events/nul-night").status_code == 404
+        # The refused order left the cart's hold where it was.
+        assert sum(s["mine"] for s in api.get(seats, headers={"X-Cart": seeded.cart}).json()["seats"]) == held == 1
 
 
 @settings(
