@@ -47,6 +47,7 @@ class StallingInbox:
         self.loop, self.stall_at = loop, stall_at
         self.arrivals = 0
         self.accepted: list[str] = []  # Message-IDs, in order
+        self.stalled_message_id = ""
         self.stalled = asyncio.Event()
         self.release = threading.Event()
 
@@ -54,6 +55,7 @@ class StallingInbox:
         self.arrivals += 1
         message = message_from_bytes(envelope.content, policy=policy.default)
         if self.arrivals == self.stall_at:
+            self.stalled_message_id = message["Message-ID"]
             self.loop.call_soon_threadsafe(self.stalled.set)
             await asyncio.to_thread(self.release.wait, STALL_TIMEOUT)
             return "451 4.3.0 try again later"
@@ -288,6 +290,7 @@ async def test_a_worker_killed_while_mailing_refunding_and_expiring_finishes_eac
     ]
 
     assert sorted(inbox.accepted) == sorted(f"<{mail_id}@usher.localhost>" for mail_id in backlog.mail_ids)
+    assert inbox.stalled_message_id in inbox.accepted  # the retry is recognisably the same message
     statuses = await db.scalars(select(OutboundMail.status).execution_options(populate_existing=True))
     assert set(statuses) == {"sent"}
 
