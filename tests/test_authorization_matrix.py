@@ -11,30 +11,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
-from sqlalchemy import select, text, update
+from sqlalchemy import text
 
-from app.accounts.models import ApiToken, Invitation, Membership, PasswordResetToken, Role, User
-from app.accounts.organizations import create_api_token
-from app.accounts.passwords import hash_password, token_digest
-from app.config import PROJECT_ROOT, Settings
-from app.db import utcnow
-from app.events.models import Event, PriceTier
+from app.accounts.models import Role
+from app.config import Settings
 from app.main import create_app
 from app.models import Base
-from app.orders.access import order_token
-from app.orders.models import Order
-from app.tickets.models import Ticket
-from app.venues.models import SeatLayoutVersion
-from tests.conftest import Browser
-from tests.orders.conftest import add_promo, check_out, hold_seats, pay, pay_link
-from tests.seating.conftest import make_seated_event
+from tests.accounts.matrix_world import BODIES, QUERIES, SAFE, Caller, build_world, send
 
 
 @dataclass(frozen=True)
@@ -206,8 +193,18 @@ PARAMETER_BY_PATH = [
     ("/password/reset/{token", "token", "reset"),
     ("/account/verify/{token", "token", "unknown"),
 ]
-SAFE = {"GET", "HEAD"}
-PASSWORD = "matrix-password-1"
+PARAMETER = re.compile(r"\{(\w+):\w+\}")
+# Sessions are not read under /api/ (the JSON API authenticates with bearer tokens only).
+SESSIONLESS = ("/api/",)
+# Run last: they remove or void the objects the other routes are filled with.
+DESTRUCTIVE = {
+    ("POST", "/manage/events/{slug:str}/tiers/{tier_id:uuid}/delete"),
+    ("DELETE", "/api/v1/events/{slug:str}/tiers/{tier_id:uuid}"),
+    ("POST", "/manage/{org_slug:str}/members/{user_id:uuid}/remove"),
+    ("POST", "/manage/{org_slug:str}/tokens/{token_id:uuid}/revoke"),
+    ("POST", "/manage/orders/{number:str}/refund"),
+    ("POST", "/invitations/{token:str}/accept"),
+}
 # A token's use is recorded even when what it asked for is refused.
 IGNORED_COLUMNS = {"api_tokens": ("last_used_at", "updated_at")}
 
@@ -240,223 +237,6 @@ def test_every_route_is_classified_in_the_authorization_matrix():
     )
     stale = [f"{method} {path}" for method, path in ACCESS if (method, path) not in routes]
     assert not stale, "ACCESS names routes the app no longer has: " + ", ".join(stale)
-
-
-# --- the world: organizations A and B with everything a route can name ---------------------------------------
-
-PARAMETER = re.compile(r"\{(\w+):\w+\}")
-# Sessions are not read under /api/ (the JSON API authenticates with bearer tokens only).
-SESSIONLESS = ("/api/",)
-# Run last: they remove or void the objects the other routes are filled with.
-DESTRUCTIVE = {
-    ("POST", "/manage/events/{slug:str}/tiers/{tier_id:uuid}/delete"),
-    ("DELETE", "/api/v1/events/{slug:str}/tiers/{tier_id:uuid}"),
-    ("POST", "/manage/{org_slug:str}/members/{user_id:uuid}/remove"),
-    ("POST", "/manage/{org_slug:str}/tokens/{token_id:uuid}/revoke"),
-    ("POST", "/manage/orders/{number:str}/refund"),
-    ("POST", "/invitations/{token:str}/accept"),
-}
-THEATRE = json.loads((PROJECT_ROOT / "seatmaps" / "theatre.json").read_text())
-EVENT_TIMES = {"starts_at": "2031-06-01T20:00:00", "ends_at": "2031-06-01T23:00:00", "timezone": "Europe/London"}
-TIER_FORM = {"name": "Matrix", "price": "10.00", "currency": "GBP", "kind": "ga", "capacity": "10"}
-VENUE_FORM = {"name": "Matrix Hall", "address": "1 Street", "timezone": "Europe/London"}
-
-
-def _form(**fields: Any) -> Callable[[dict], dict]:
-    return lambda objects: {"data": fields}
-
-
-def _json(make: Callable[[dict], Any]) -> Callable[[dict], dict]:
-    return lambda objects: {"json": make(objects)}
-
-
-# Minimal valid-looking requests, so a refusal is the rule speaking and not the input's shape.
-BODIES: dict[tuple[str, str], Callable[[dict], dict]] = {
-    ("POST", "/login"): _form(email="nobody@example.com", password="not-the-password"),
-    ("POST", "/password/forgot"): _form(email="nobody@example.com"),
-    ("POST", "/manage/organizations"): _form(name="Matrix Org"),
-    ("POST", "/manage/{org_slug:str}/members/invite"): _form(email="newcomer@example.com", role="door"),
-    ("POST", "/manage/{org_slug:str}/tokens"): _form(name="matrix"),
-    ("POST", "/manage/{org_slug:str}/events/new"): lambda o: {"data": o["event_form"]},
-    ("POST", "/manage/events/{slug:str}"): lambda o: {"data": o["event_form"]},
-    ("POST", "/manage/events/{slug:str}/status"): _form(status="published"),
-    ("POST", "/manage/events/{slug:str}/tiers"): _form(**TIER_FORM),
-    ("POST", "/manage/events/{slug:str}/tiers/{tier_id:uuid}"): _form(**TIER_FORM),
-    ("POST", "/manage/{org_slug:str}/venues"): _form(**VENUE_FORM),
-    ("POST", "/manage/venues/{venue_id:uuid}"): _form(**VENUE_FORM),
-    ("POST", "/manage/venues/{venue_id:uuid}/layouts"): _form(name="Imported", sample="theatre"),
-    ("POST", "/manage/venues/{venue_id:uuid}/layouts/new"): _form(name="Drawn", start=""),
-    ("POST", "/manage/layouts/{layout_id:uuid}/versions"): _json(lambda o: {"base_version": 1, "document": THEATRE}),
-    ("POST", "/manage/layouts/{layout_id:uuid}/preview"): lambda o: {"content": json.dumps(THEATRE)},
-    ("POST", "/api/v1/events"): _json(lambda o: {"title": "Matrix", **EVENT_TIMES}),
-    ("PATCH", "/api/v1/events/{slug:str}"): _json(lambda o: {"title": "Renamed by the matrix"}),
-    ("POST", "/api/v1/events/{slug:str}/status"): _json(lambda o: {"status": "published"}),
-    ("POST", "/api/v1/events/{slug:str}/tiers"): _json(
-        lambda o: {"name": "Matrix", "price_minor": 1000, "currency": "GBP", "capacity": 10}
-    ),
-    ("PATCH", "/api/v1/events/{slug:str}/tiers/{tier_id:uuid}"): _json(lambda o: {"name": "Renamed"}),
-    ("POST", "/events/{slug:str}/seats/hold"): _form(seat=["SC-C-1"]),
-    ("POST", "/events/{slug:str}/seats/release"): _form(seat="SC-C-1"),
-    ("POST", "/events/{slug:str}/seats/best"): _form(category="stalls", quantity="1"),
-    ("POST", "/events/{slug:str}/areas/hold"): _form(area="FLOOR", quantity="1"),
-    ("POST", "/api/v1/events/{slug:str}/holds"): _json(lambda o: {"seats": ["SC-C-2"]}),
-    ("PUT", "/api/v1/events/{slug:str}/areas/{area:str}/hold"): _json(lambda o: {"quantity": 1}),
-    ("POST", "/manage/events/{slug:str}/seats/blocks"): _form(seat=["SR-C-1"], action="block"),
-    ("POST", "/api/v1/events/{slug:str}/blocks"): _json(lambda o: {"seats": ["SR-C-2"], "blocked": True}),
-    ("POST", "/events/{slug:str}/checkout"): _form(email="walkin@example.com", name="Walk In"),
-    ("POST", "/events/{slug:str}/checkout/summary"): _form(promo_code="EARLY"),
-    ("POST", "/api/v1/orders"): _json(lambda o: {"event": o["slug"], "email": "walkin@example.com", "name": "Walk In"}),
-    ("POST", "/orders/{number:str}/pay/test"): _form(card_number="4242 4242 4242 4242"),
-    ("POST", "/manage/orders/{number:str}/refund"): _form(reason="matrix"),
-    ("POST", "/manage/events/{slug:str}/checkout/fees"): _form(fee_percent="1", fee_fixed="0"),
-    ("POST", "/manage/events/{slug:str}/checkout/promos"): _form(code="MATRIX", kind="percent", value="10"),
-    ("POST", "/manage/events/{slug:str}/checkout/promos/{code:str}"): _form(active="0"),
-    ("POST", "/scan/{slug:str}/check-in"): _json(lambda o: {"code": o["code"], "device": "matrix"}),
-    ("POST", "/scan/{slug:str}/sync"): _json(
-        lambda o: {"device": "matrix", "scans": [{"local_id": "1", "code": o["code"], "scanned_at": o["now"]}]}
-    ),
-    ("POST", "/scan/{slug:str}/undo"): _json(lambda o: {"code": o["code"], "reason": "matrix", "device": "matrix"}),
-}
-QUERIES = {("GET", "/scan/{slug:str}/lookup"): {"q": "Ada"}, ("GET", "/manage/events/{slug:str}/orders"): {"q": "Ada"}}
-
-
-@dataclass
-class Caller:
-    name: str
-    client: httpx.AsyncClient
-    kind: str = "anonymous"  # "session" or "token"
-    organization: str | None = None  # "A" or "B"
-    role: Role | None = None  # a token acts as a manager
-    token: str = ""
-
-    @property
-    def rank(self) -> int:
-        return {"anonymous": 0, "session": 1, "token": 1}[self.kind] + (self.role.rank * 2 if self.role else 0)
-
-
-def _client(app, n: int) -> httpx.AsyncClient:
-    # One address per caller, so per-client rate limits see one person each.
-    transport = httpx.ASGITransport(app=app, client=(f"10.9.0.{n}", 40000 + n))
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver.local")
-
-
-async def _people(db, a, b) -> dict[str, tuple[str, str | None, Role | None]]:
-    """Every person of the world with a password to log in with: name -> (e-mail, organization, role)."""
-    hashed, verified = hash_password(PASSWORD), utcnow()
-    await db.execute(update(User).values(password_hash=hashed, email_verified_at=verified))
-    people = {"a_owner": ("a-play@example.com", "A", OWNER), "b_owner": ("b-play@example.com", "B", OWNER)}
-    for name, event, role in (
-        ("a_manager", a, MANAGER), ("a_door", a, DOOR), ("a_spare", a, DOOR),
-        ("b_manager", b, MANAGER), ("b_door", b, DOOR), ("buyer", None, None),
-    ):  # fmt: skip
-        user = User(email=f"{name}@example.com", name=name, password_hash=hashed, email_verified_at=verified)
-        db.add(user)
-        await db.flush()
-        if event is not None:
-            db.add(Membership(organization_id=event.actor.organizations[0].id, user_id=user.id, role=role))
-        people[name] = (user.email, "A" if event is a else "B" if event is b else None, role)
-    await db.commit()
-    return people
-
-
-async def _callers(app, db, a, b, people) -> list[Caller]:
-    callers = [Caller("anonymous", _client(app, 1))]
-    await callers[0].client.get("/login")
-    for n, (name, (email, organization, role)) in enumerate(people.items(), start=2):
-        if name == "a_spare":
-            continue
-        caller = Caller(name, _client(app, n), "session", organization, role)
-        await caller.client.get("/login")
-        csrf = caller.client.cookies["usher_csrf"]
-        login = await caller.client.post(
-            "/login", data={"email": email, "password": PASSWORD}, headers={"x-csrftoken": csrf}
-        )
-        assert login.status_code in (302, 303), login.text
-        callers.append(caller)
-    for n, (name, event) in enumerate((("a_token", a), ("b_token", b)), start=20):
-        secret = await create_api_token(db, event.actor, event.actor.organizations[0].id, name=name)
-        caller = Caller(name, _client(app, n), "token", name[0].upper(), MANAGER, secret)
-        await caller.client.get("/login")  # a CSRF cookie, so its form posts meet the rule and not the CSRF check
-        callers.append(caller)
-    return callers
-
-
-async def _guest_order(client: httpx.AsyncClient, slug: str, seat: str, email: str) -> str:
-    cart = (await client.post(f"/api/v1/events/{slug}/holds", json={"seats": [seat]})).headers["x-cart"]
-    placed = await client.post(
-        "/api/v1/orders", json={"event": slug, "email": email, "name": "Grace Guest"}, headers={"X-Cart": cart}
-    )
-    assert placed.status_code == 201, placed.text
-    return placed.json()["number"]
-
-
-async def _objects(db, event, **extra: Any) -> dict[str, Any]:
-    """What fills the routes' parameters for one organization."""
-    row = await db.get(Event, event.id)
-    version = await db.get(SeatLayoutVersion, row.layout_version_id)
-    tiers = list(await db.scalars(select(PriceTier.id).where(PriceTier.event_id == event.id).order_by(PriceTier.name)))
-    await add_promo(db, event.id, "EARLY")
-    local = {
-        "venue_id": str(row.venue_id),
-        "layout_version_id": str(row.layout_version_id),
-        "timezone": row.timezone,
-        **{
-            field: getattr(row, field).astimezone(ZoneInfo(row.timezone)).strftime("%Y-%m-%dT%H:%M")
-            for field in ("starts_at", "ends_at")
-        },
-    }
-    return {
-        "org_slug": event.actor.organizations[0].slug,
-        "slug": event.slug,
-        "promo": "EARLY",
-        "tier_id": str(tiers[0]),
-        "api_tier": str(tiers[1]),
-        "venue_id": str(row.venue_id),
-        "layout_id": str(version.layout_id),
-        "event_form": {"title": "Matrix Event", "category": "music", **local},  # the event as it is, renamed
-        "now": utcnow().isoformat(),
-        **extra,
-    }
-
-
-async def _world(app, db) -> tuple[dict[str, dict], list[Caller], list[str]]:
-    """(objects of A and of B, the callers, A's secrets that no refusal may show)."""
-    a, b = await make_seated_event(db, slug="a-play"), await make_seated_event(db, slug="b-play")
-    soon = utcnow() + timedelta(hours=1)  # doors are open, so the door's scans count
-    await db.execute(update(Event).where(Event.id == a.id).values(starts_at=soon, ends_at=soon + timedelta(hours=3)))
-    people = await _people(db, a, b)
-    callers = await _callers(app, db, a, b, people)
-    by_name = {c.name: c for c in callers}
-    shopper = Browser(by_name["buyer"].client)
-    await hold_seats(shopper, ["SL-A-1", "SL-A-2"], slug="a-play")
-    bought, key = pay_link(await check_out(shopper, slug="a-play", email="buyer@example.com", name="Ada Lovelace"))
-    assert (await pay(shopper, bought, key)).status_code in (200, 303)
-    guest = await _guest_order(by_name["anonymous"].client, "a-play", "SL-B-1", "grace@example.com")
-    b_guest = await _guest_order(by_name["anonymous"].client, "b-play", "SL-B-1", "gus@example.com")
-    order_ids = dict((await db.execute(select(Order.number, Order.id))).all())
-    codes = list(await db.scalars(select(Ticket.code).where(Ticket.order_id == order_ids[bought])))
-
-    org_a, owner_a = a.actor.organizations[0].id, a.actor.user_id
-    spare = await db.scalar(select(User.id).where(User.email == "a_spare@example.com"))
-    await create_api_token(db, a.actor, org_a, name="spare")
-    invitation, reset = "matrix-invitation-" + "x" * 20, "matrix-reset-" + "x" * 20
-    week, hour = utcnow() + timedelta(days=7), utcnow() + timedelta(hours=1)
-    db.add(Invitation(organization_id=org_a, email="buyer@example.com", role="door", invited_by_id=owner_a,
-                      token_hash=token_digest(invitation), expires_at=week))  # fmt: skip
-    db.add(PasswordResetToken(user_id=spare, token_hash=token_digest(reset), expires_at=hour))
-    await db.commit()
-    spare_token = await db.scalar(select(ApiToken.id).where(ApiToken.name == "spare"))
-    objects_a = await _objects(
-        db, a, number=[bought, guest], bought=bought, code=codes[0], user_id=str(spare),
-        token_id=str(spare_token), key="SC-C-3", area="FLOOR", invitation=invitation, reset=reset,
-        file_path="css/usher.css", path="nothing-here.yaml", name="nothing-here.eml", unknown="matrix-unknown",
-    )  # fmt: skip
-    objects_b = await _objects(db, b, number=[b_guest])
-    secrets = [
-        "buyer@example.com", "grace@example.com", "Ada Lovelace", *codes,
-        *(order_token("test-secret-" + "x" * 32, order_ids[n]) for n in (bought, guest)),
-    ]  # fmt: skip
-    return {"A": objects_a, "B": objects_b}, callers, secrets
 
 
 # --- the matrix ----------------------------------------------------------------------------------------------
@@ -517,90 +297,76 @@ def _urls(method: str, path: str, objects: dict) -> list[tuple[str, dict]] | Non
         values = objects[key] if isinstance(objects[key], list) else [objects[key]]
         fills = [{**fill, name: value} for fill in fills for value in values]
     query = QUERIES.get((method, path))
-    return (
-        [(PARAMETER.sub(lambda m, f=fill: str(f[m.group(1)]), path), fill) for fill in fills]
-        if not query
-        else [
-            (PARAMETER.sub(lambda m, f=fill: str(f[m.group(1)]), path) + "?" + httpx.QueryParams(query).__str__(), fill)
-            for fill in fills
-        ]
-    )
-
-
-async def _send(caller: Caller, method: str, path: str, url: str, objects: dict) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {caller.token}"} if caller.token else {}
-    kwargs: dict[str, Any] = {}
-    if method not in SAFE:
-        headers["x-csrftoken"] = caller.client.cookies.get("usher_csrf", "")
-        default = (lambda o: {"json": {}}) if path.startswith("/api/") else (lambda o: {"data": {}})
-        kwargs = BODIES.get((method, path), default)(objects)
-    return await caller.client.request(method, url, headers=headers, **kwargs)
+    suffix = f"?{httpx.QueryParams(query)}" if query else ""
+    return [(PARAMETER.sub(lambda m, f=fill: str(f[m.group(1)]), path) + suffix, fill) for fill in fills]
 
 
 def _to_login(response: httpx.Response) -> bool:
     return response.is_redirect and response.headers.get("location", "").startswith("/login")
 
 
-async def test_no_one_reaches_what_their_role_or_organization_does_not_allow(app, db):
-    objects, callers, secrets = await _world(app, db)
-    routes = [(m, p, h, ACCESS[(m, p)]) for m, p, h in _routes(app)]
+async def _refusals(db, routes, objects: dict, callers: list[Caller], secrets: list[str]) -> list[str]:
+    """Everyone a rule does not admit, on A's objects, gets a refusal, changes nothing and learns nothing."""
     sql, problems = _fingerprint_sql(), []
-
-    # Refusals: everyone the rule does not admit, on A's objects, changes nothing and learns nothing.
     for method, path, handler, rule in routes:
-        urls = _urls(method, path, objects["A"])
+        urls = _urls(method, path, objects)
         if urls is None:
-            problems.append(f"{method} {path}: teach the matrix which object fills its parameters (see _objects)")
-            continue
-        for url, fills in urls:
-            refused = [c for c in callers if not _admits(rule, _as_seen_by(c, path, handler), "A", objects["A"], fills)]
-            if not refused:
-                continue
-            before = await _fingerprint(db, sql)
+            problems.append(f"{method} {path}: say which object fills its parameters (tests/accounts/matrix_world.py)")
+        for url, fills in urls or []:
+            refused = [c for c in callers if not _admits(rule, _as_seen_by(c, path, handler), "A", objects, fills)]
+            before = await _fingerprint(db, sql) if refused else {}
             for caller in refused:
-                response = await _send(caller, method, path, url, objects["A"])
+                response = await send(caller, method, path, url, objects)
                 what = f"{caller.name}: {method} {url} -> {response.status_code}"
                 # Orders are also reached by the secret in their links, so strangers learn nothing there (404); the
                 # JSON API's writes answer "send an API token" (403) before looking anything up.
-                anonymous = _as_seen_by(caller, path, handler) is None
                 hidden = isinstance(rule, Members) and rule.buyer and response.status_code == 404
                 hidden |= path.startswith(SESSIONLESS) and response.status_code == 403 and "API token" in response.text
-                if anonymous and response.status_code != 401 and not _to_login(response) and not hidden:
+                asked_to_log_in = response.status_code == 401 or _to_login(response)
+                if _as_seen_by(caller, path, handler) is None and not (asked_to_log_in or hidden):
                     problems.append(f"{what}: expected 401 or a login redirect for someone not logged in")
                 elif not (400 <= response.status_code < 500 or _to_login(response)):
                     problems.append(f"{what}: expected a refusal")
-                sent = url + json.dumps(BODIES.get((method, path), lambda o: {})(objects["A"]), default=str)
+                sent = url + json.dumps(BODIES.get((method, path), lambda o: {})(objects), default=str)
                 # Whoever holds an invitation's link may read whom it invites.
                 shown = "" if response.is_redirect or isinstance(rule, Addressee) else response.text
-                leaked = [s for s in secrets if s in shown and s not in sent]
-                if leaked:
+                if leaked := [secret for secret in secrets if secret in shown and secret not in sent]:
                     problems.append(f"{what}: the refusal shows {leaked}")
-            after = await _fingerprint(db, sql)
-            changed = sorted(name for name in before if before[name] != after[name])
-            if changed:
+            if refused and (after := await _fingerprint(db, sql)) != before:
+                changed = sorted(name for name in before if before[name] != after[name])
                 problems.append(f"{method} {url}: refused callers changed {changed} ({[c.name for c in refused]})")
+    return problems
 
-    # Admissions: the weakest admitted caller (every admitted one for reads) gets through, on A's objects and on
-    # B's (so B's callers are shown to be real); reads first, writes after, the destructive ones last.
-    def order(route):
-        return (route[0] not in SAFE, (route[0], route[1]) in DESTRUCTIVE)
 
-    for method, path, handler, rule in sorted(routes, key=order):
-        if path in STREAMS:
-            continue
+async def _admissions(routes, objects: dict[str, dict], callers: list[Caller]) -> list[str]:
+    """The weakest admitted caller (every admitted one for reads) gets through, on A's objects and on B's (so B's
+    callers are shown to be real); reads first, writes after, the destructive ones last."""
+    problems = []
+    for method, path, handler, rule in sorted(routes, key=lambda r: (r[0] not in SAFE, (r[0], r[1]) in DESTRUCTIVE)):
         for side in ("A", "B") if method in SAFE and isinstance(rule, Members) else ("A",):
-            for url, fills in _urls(method, path, objects[side]) or []:
-                admitted = [
-                    c for c in callers if _admits(rule, _as_seen_by(c, path, handler), side, objects[side], fills)
-                ]
-                admitted.sort(key=lambda c: c.rank)
+            for url, fills in [] if path in STREAMS else _urls(method, path, objects[side]) or []:
+                seen = [(c, _as_seen_by(c, path, handler)) for c in callers]
+                admitted = sorted(
+                    (c for c, who in seen if _admits(rule, who, side, objects[side], fills)), key=lambda c: c.rank
+                )
                 for caller in admitted if method in SAFE else admitted[:1]:
-                    response = await _send(caller, method, path, url, objects[side])
+                    response = await send(caller, method, path, url, objects[side])
                     what = f"{caller.name}: {method} {url} -> {response.status_code}"
-                    absent_ok = isinstance(rule, Public) and rule.absent and response.status_code == 404
-                    if (response.status_code in (401, 403, 404) and not absent_ok) or _to_login(response):
+                    absent = isinstance(rule, Public) and rule.absent and response.status_code == 404
+                    if (response.status_code in (401, 403, 404) and not absent) or _to_login(response):
                         problems.append(f"{what}: expected to be let in ({rule})")
                     elif response.status_code >= 500:
                         problems.append(f"{what}: server error")
+    return problems
 
+
+async def test_no_one_reaches_what_their_role_or_organization_does_not_allow(app, db):
+    objects, callers, secrets = await build_world(app, db)
+    routes = [(method, path, handler, ACCESS[(method, path)]) for method, path, handler in _routes(app)]
+    try:
+        problems = await _refusals(db, routes, objects["A"], callers, secrets)
+        problems += await _admissions(routes, objects, callers)
+    finally:
+        for caller in callers:
+            await caller.client.aclose()
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
