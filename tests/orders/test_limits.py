@@ -96,6 +96,28 @@ async def test_placing_orders_is_rate_limited_per_network(theatre, settings, db)
         pay_link(await check_out(other))
 
 
+async def test_placing_orders_through_the_api_counts_against_the_same_limits(theatre, settings, db):
+    await add_promo(db, theatre.id, "SPRING", value=10)
+    order_for = {"event": "the-play", "email": "ada@example.com", "name": "Ada Lovelace"}
+
+    async def hold_one(client, seat: str) -> dict[str, str]:
+        return {"X-Cart": (await client.post("/api/v1/events/the-play/holds", json={"seats": [seat]})).json()["cart"]}
+
+    async with app_with(settings, checkout_rate_limit=1) as app, client_from(app, "198.51.100.38") as client:
+        assert (
+            await client.post("/api/v1/orders", json=order_for, headers=await hold_one(client, "SL-G-1"))
+        ).status_code == 201
+        refused = await client.post("/api/v1/orders", json=order_for, headers=await hold_one(client, "SL-G-2"))
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert "Too many orders placed from your internet connection." in refused.json()["detail"]
+    async with app_with(settings, promo_failure_limit=1) as app, client_from(app, "203.0.113.38") as guesser:
+        cart = await hold_one(guesser, "SL-G-3")
+        wrong = await guesser.post("/api/v1/orders", json={**order_for, "promo_code": "WINTER"}, headers=cart)
+        assert wrong.status_code == 422
+        real = await guesser.post("/api/v1/orders", json={**order_for, "promo_code": "SPRING"}, headers=cart)
+        assert real.status_code == 429 and "promo codes that do not exist" in real.json()["detail"]
+
+
 async def test_guessing_promo_codes_is_limited_and_a_refusal_reveals_nothing(theatre, settings, db):
     await add_promo(db, theatre.id, "SPRING", value=10)
     async with (

@@ -24,6 +24,8 @@ from tests.conftest import Browser, serving
 from tests.seating.conftest import make_seated_event
 
 HOLDS = "/api/v1/events/the-play/holds"
+SEATS = "/api/v1/events/the-play/seats"
+AREAS = "/api/v1/events/the-play/areas"
 
 
 @asynccontextmanager
@@ -113,6 +115,18 @@ async def test_seats_and_standing_places_count_against_one_limit(db, settings):
         assert (await buyer.put(floor, json={"quantity": 0}, headers={"X-Cart": cart})).status_code == 200
 
 
+async def test_best_available_counts_against_the_same_limit(theatre, settings):
+    async with (
+        app_with(settings, max_held_per_network=3) as app,
+        client_from(app, "198.51.100.14") as first_tab,
+        client_from(app, "198.51.100.14") as second_tab,
+    ):
+        best = {"category": "stalls", "quantity": "2"}
+        assert (await Browser(first_tab).post_form("/events/the-play/seats/best", best, htmx=True)).status_code == 200
+        refused = await Browser(second_tab).post_form("/events/the-play/seats/best", best, htmx=True)
+        assert_refused(refused, "Your internet connection already holds 2 tickets")
+
+
 async def test_an_account_is_limited_across_networks_and_baskets(theatre, settings):
     async with (
         app_with(settings, max_held_per_network=0, max_held_per_account=3) as app,
@@ -133,6 +147,43 @@ async def test_an_account_is_limited_across_networks_and_baskets(theatre, settin
         assert allowed.status_code == 200
 
 
+async def test_reading_whole_seat_lists_is_rate_limited_per_network(theatre, settings):
+    async with (
+        app_with(settings, seat_list_rate_limit=2) as app,
+        client_from(app, "198.51.100.11") as scraper,
+        client_from(app, "203.0.113.11") as visitor,
+    ):
+        assert (await scraper.get(SEATS)).status_code == 200
+        assert (await scraper.get(AREAS)).status_code == 200
+        refused = await scraper.get(SEATS)
+        assert refused.status_code == 429
+        assert "The limit is 2 per 1 minute" in refused.json()["detail"]
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        assert (await scraper.get(AREAS)).status_code == 429
+        assert (await visitor.get(SEATS)).status_code == 200
+
+
+async def test_forwarded_addresses_count_only_from_trusted_proxies(theatre, settings):
+    async with (
+        app_with(settings, seat_list_rate_limit=1, trusted_proxies=("10.0.0.0/8", "fd00::/8")) as app,
+        client_from(app, "10.1.2.3") as proxy,
+        client_from(app, "fd00::5") as proxy6,
+        client_from(app, "192.0.2.50") as direct,
+    ):
+
+        async def via(client, forwarded_for: str) -> int:
+            return (await client.get(SEATS, headers={"X-Forwarded-For": forwarded_for})).status_code
+
+        assert await via(proxy, "203.0.113.1") == 200
+        assert await via(proxy, "203.0.113.2") == 200  # another buyer behind the same proxy
+        assert await via(proxy, "203.0.113.1") == 429
+        assert await via(proxy, "198.51.100.99, 203.0.113.1") == 429  # a made-up first hop changes nothing
+        assert await via(proxy6, "203.0.113.3, 10.9.9.9") == 200  # trusted hops are skipped right to left
+        assert await via(proxy, "203.0.113.3") == 429
+        assert await via(direct, "203.0.113.4") == 200  # from an untrusted peer the header is ignored:
+        assert await via(direct, "203.0.113.5") == 429  # both requests came from 192.0.2.50
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -149,6 +200,14 @@ async def test_rate_limits_let_requests_through_with_a_log_line_when_redis_is_do
         "rate limit not counted, request let through: Redis unavailable"
     ] * 3
     assert all(r.limit == "seat-list" for r in caplog.records)  # the kind of limit, never the address
+
+
+async def test_seat_lists_are_served_when_redis_is_down(theatre, settings):
+    async with (
+        app_with(settings, redis_url=f"redis://127.0.0.1:{closed_port()}/0", seat_list_rate_limit=1) as app,
+        client_from(app, "198.51.100.13") as visitor,
+    ):
+        assert [(await visitor.get(SEATS)).status_code for _ in range(3)] == [200, 200, 200]
 
 
 @pytest.mark.parametrize("value", ["10.0.0.0/33", "proxy.internal"])
