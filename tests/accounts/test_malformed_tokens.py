@@ -77,6 +77,11 @@ async def test_a_malformed_order_key_is_a_wrong_key_not_a_server_error(play, cli
     assert (await client.get(f"/api/v1/orders/{number}", headers={"X-Order-Token": key})).status_code == 200
 
 
+async def test_a_non_ascii_bearer_token_is_an_invalid_token(play, client):
+    refused = await client.get("/api/v1/events/the-play", headers={"Authorization": "Bearer usher_é".encode()})
+    assert refused.status_code == 401 and refused.json()["detail"] == "Invalid or revoked API token."
+
+
 @pytest.mark.parametrize(
     "path",
     ["/api/v1/orders/U%00", "/orders/%C3%A9%00", "/tickets/%00abc", "/tickets/%F0%9F%8E%AB/event.ics"],
