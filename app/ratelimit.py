@@ -67,8 +67,8 @@ async def count_attempts(redis: Redis, limits: list[Limit], *, window_seconds: i
         count, ttl = counted[2 * n], max(int(counted[2 * n + 1]), 1)
         if count > limit.limit:
             raise RateLimited(
-                f"{limit.message} The limit is {limit.limit} per {_duration(window_seconds)}. "
-                f"Try again in {_duration(ttl)}.",
+                f"{limit.message} The limit is {limit.limit} per {duration(window_seconds)}. "
+                f"Try again in {duration(ttl)}.",
                 ttl,
             )
 
@@ -106,7 +106,8 @@ def _warn_open(key: str, exc: BaseException) -> None:
     )
 
 
-def _duration(seconds: int) -> str:
+def duration(seconds: int) -> str:
+    """'40 seconds', '15 minutes', '2 hours': a wait or a window as people say it."""
     if seconds < 60:
         return f"{seconds} second{'s' if seconds != 1 else ''}"
     if seconds < 3600 or seconds % 3600:
