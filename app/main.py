@@ -16,7 +16,6 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from redis.asyncio import BlockingConnectionPool, Redis
 
@@ -26,7 +25,7 @@ from app.accounts.pages import account_page_routes
 from app.api_schema import BEARER_COMPONENTS
 from app.checkin.api import checkin_api_routes
 from app.checkin.pages import checkin_page_routes
-from app.config import PROJECT_ROOT, Settings
+from app.config import PROJECT_ROOT, Settings, checked_settings
 from app.db import create_engine, create_sessionmaker, warm_pool
 from app.errors import DomainError
 from app.events.api import event_api_routes
@@ -46,9 +45,12 @@ from app.seating.api import seating_api_routes
 from app.seating.manage import seating_manage_routes
 from app.seating.pages import seating_page_routes
 from app.seating.snapshots import SnapshotCache
+from app.security_headers import SecurityHeaders
+from app.sessions import FailSoftRedisStore
 from app.templating import environment
 from app.tickets.api import ticket_api_routes
 from app.venues.manage import venue_routes
+from app.viewers import SharedReading, ViewerBudget
 from app.web import handle_domain_error, handle_http_exception, handle_unexpected, provide_db, provide_settings
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -56,7 +58,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or Settings.from_env()
+    settings = checked_settings(settings)
     configure_logging(settings.log_level)
     # Requests beyond the pool wait for a connection (a burst must queue, not fail with 500).
     redis = Redis.from_pool(BlockingConnectionPool.from_url(settings.redis_url, max_connections=64, timeout=10))
@@ -69,7 +71,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         queue = create_queue(settings)
         app.state.engine, app.state.redis, app.state.queue = engine, redis, queue
         app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.hub = hub = LiveHub(redis)
+        app.state.hub = hub = LiveHub(settings.redis_url)
+        app.state.viewers = ViewerBudget(
+            per_process=settings.live_streams_per_process, per_client=settings.live_streams_per_client
+        )
+        app.state.door_counts = SharedReading()
         app.state.snapshots = SnapshotCache(redis, app.state.sessionmaker, settings.secret_key)
         try:
             yield
@@ -117,8 +123,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "user": Provide(provide_user),
         },
         plugins=[HTMXPlugin()],
+        before_send=[SecurityHeaders(settings)],
         template_config=TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment())),
-        stores={"sessions": RedisStore(redis, namespace="usher:sessions")},
+        stores={"sessions": FailSoftRedisStore(redis, namespace="usher:sessions")},
         middleware=[
             RequestIdMiddleware,
             UsherSessionConfig(
@@ -148,7 +155,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             minimum_size=1024,
             brotli_quality=5,
             # Event streams must flush each message, not compress in blocks; hold answers are tiny and hot.
-            exclude=[r"/events/[^/]+/live$", r"/api/v1/events/[^/]+/holds"],
+            exclude=[r"/events/[^/]+/live$", r"/checkins/live$", r"/api/v1/events/[^/]+/holds"],
         ),
         exception_handlers={
             DomainError: handle_domain_error,

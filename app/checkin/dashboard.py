@@ -1,25 +1,36 @@
-"""The organizer's live door dashboard: who is in, by tier and section, scans per minute, recent problems; and the
-channel on which every scan tells the dashboards that the numbers changed."""
+"""The organizer's live door dashboard: who is in, by tier and section, scans per minute, recent problems; the
+channel on which every scan tells the dashboards that the numbers changed, and the news a dashboard's stream
+follows (the viewers of one event in one process share one subscription and one count per burst of scans)."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
 import uuid
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from sqlalchemy import ColumnElement, Subquery, case, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.accounts.models import User
 from app.checkin.models import Scan
 from app.checkin.verdicts import ScanResult, logged_message
 from app.db import utcnow
 from app.events.models import Event
+from app.live import REDIS_WAIT_SECONDS, LiveHub
 from app.seating.inventory import section_names
 from app.tickets.models import Ticket, TicketStatus
+from app.viewers import SharedReading
 
+log = logging.getLogger(__name__)
 CHART_MINUTES = 30
+KEEPALIVE_SECONDS = 15
+BURST_SECONDS = 0.2  # let a burst of scans land, then count once
 
 
 def checkins_channel(event_id: uuid.UUID) -> str:
@@ -27,8 +38,13 @@ def checkins_channel(event_id: uuid.UUID) -> str:
 
 
 async def announce_scans(redis: Redis, event_id: uuid.UUID) -> None:
-    """Tell the event's open dashboards to count again (they redraw at most a few times a second)."""
-    await redis.publish(checkins_channel(event_id), "1")
+    """Tell the event's open dashboards to count again (they redraw at most a few times a second). Without Redis
+    the scans stand; dashboards recount when the live hub reconnects."""
+    try:
+        async with asyncio.timeout(REDIS_WAIT_SECONDS):
+            await redis.publish(checkins_channel(event_id), "1")
+    except (RedisError, OSError, TimeoutError) as exc:
+        log.warning("scans not announced: Redis unavailable", extra={"error": type(exc).__name__})
 
 
 @dataclass(frozen=True)
@@ -117,3 +133,31 @@ async def door_stats(session: AsyncSession, event: Event) -> DoorStats:
         recent=await _scans(session, event, problems=False, limit=15),
         problems=await _scans(session, event, problems=True, limit=10),
     )
+
+
+async def door_news(
+    hub: LiveHub,
+    counts: SharedReading[uuid.UUID, DoorStats],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    event: Event,
+) -> AsyncGenerator[DoorStats | None, None]:
+    """The numbers as of now, then again after every burst of scans (or when live news was interrupted); None
+    after a quiet while (a keepalive). Counts are shared by the viewers woken by the same news."""
+
+    async def count() -> DoorStats:
+        async with sessionmaker() as session:
+            return await door_stats(session, event)
+
+    async with hub.listen(checkins_channel(event.id)) as queue:
+        # Subscribed first, then the numbers: a scan between page load and here is not missed.
+        yield await counts.get(event.id, count, taken_after=time.monotonic())
+        while True:
+            try:
+                news = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+            except TimeoutError:
+                yield None
+                continue
+            await asyncio.sleep(BURST_SECONDS)
+            while not queue.empty():
+                queue.get_nowait()
+            yield await counts.get(event.id, count, taken_after=news.at)

@@ -3,9 +3,9 @@ organizer's live door dashboard. The scanner's JSON endpoints are in api.py."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 
 from litestar import Request, Response, Router, get
 from litestar.response import ServerSentEvent, ServerSentEventMessage, Template
@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.checkin import service
-from app.checkin.dashboard import checkins_channel, door_stats
+from app.checkin.dashboard import door_news, door_stats
 from app.checkin.verdicts import messages
 from app.config import PROJECT_ROOT
 from app.templating import render
-from app.web import page
+from app.web import client_ip, page
 
 SERVICE_WORKER = PROJECT_ROOT / "static" / "js" / "scanner-sw.js"
 
@@ -78,34 +78,19 @@ async def dashboard(db: AsyncSession, user: Actor, slug: str) -> Template:
 async def dashboard_live(request: Request, db: AsyncSession, user: Actor, slug: str) -> ServerSentEvent:
     """The dashboard's numbers again whenever a scan happens anywhere (at most a few times a second)."""
     event = await service.door_event_to_watch(db, user, slug)
-    sessionmaker = request.app.state.sessionmaker
-    redis = request.app.state.redis
+    state = request.app.state
 
-    async def stats_message() -> ServerSentEventMessage:
-        async with sessionmaker() as session:
-            stats = await door_stats(session, event)
-        html = render("checkin/_stats.html", event=event, stats=stats)
-        return ServerSentEventMessage(event="stats", data=html.replace("\n", " "))
-
-    async def updates() -> AsyncIterator[ServerSentEventMessage]:
-        pubsub = redis.pubsub()
-        await pubsub.subscribe(checkins_channel(event.id))
-        try:
-            # Subscribed first, then the numbers as of now: a scan between page load and here is not missed.
-            yield await stats_message()
-            while True:
-                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=15)
-                if message is None:
+    async def updates() -> AsyncGenerator[ServerSentEventMessage, None]:
+        async with aclosing(door_news(state.hub, state.door_counts, state.sessionmaker, event)) as news:
+            async for stats in news:
+                if stats is None:
                     yield ServerSentEventMessage(comment="keepalive")
-                    continue
-                await asyncio.sleep(0.2)  # let a burst of scans land, then draw once
-                while await pubsub.get_message(ignore_subscribe_messages=True, timeout=0):
-                    pass
-                yield await stats_message()
-        finally:
-            await pubsub.aclose()
+                else:
+                    html = render("checkin/_stats.html", event=event, stats=stats)
+                    yield ServerSentEventMessage(event="stats", data=html.replace("\n", " "))
 
-    return ServerSentEvent(updates(), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    stream = state.viewers.admit(client_ip(request), updates())
+    return ServerSentEvent(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 checkin_page_routes = [

@@ -1,14 +1,14 @@
 """Snapshots of an event's live seat states: what a new viewer, or one that lost track, starts from.
 
 A snapshot lists only what is not available (everything else is), with versions, holder tags and the places left
-in standing areas. When a thousand viewers connect in the same second, each process builds one snapshot and shares
-it for up to a second; every viewer then replays the deltas recorded after it from the Redis stream, so a shared
-snapshot is never stale.
+in standing areas. When a thousand viewers connect in the same second, or resync together, each process builds
+one snapshot and shares it; every viewer then replays the deltas recorded after it from the Redis stream, so a
+shared snapshot is never stale. While Redis is away a snapshot still comes from PostgreSQL, but is not shared (no
+replay can complete it).
 """
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from dataclasses import dataclass
@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.live import latest_delta_id
+from app.live import UNKNOWN, latest_delta_id
 from app.seating.availability import AreaState, area_states, seat_states
 from app.seating.carts import holder_tag
+from app.viewers import SharedReading
 
-SHARE_SECONDS = 1.0
+SHARE_SECONDS = 1.0  # how old a snapshot a newly arriving viewer may start from (it replays what came after)
 
 
 async def snapshot_payload(
@@ -41,9 +42,8 @@ async def snapshot_payload(
 
 @dataclass(frozen=True)
 class Snapshot:
-    stream_id: str  # the delta stream's head when the snapshot was taken: replay everything after it
+    stream_id: str  # the delta stream's head when the snapshot was taken (UNKNOWN: Redis did not say)
     payload: dict
-    taken_at: float
 
 
 class SnapshotCache:
@@ -53,21 +53,21 @@ class SnapshotCache:
         self.redis = redis
         self.sessionmaker = sessionmaker
         self.secret_key = secret_key
-        self.latest: dict[uuid.UUID, Snapshot] = {}
-        self.locks: dict[uuid.UUID, asyncio.Lock] = {}
+        self.shared: SharedReading[uuid.UUID, Snapshot] = SharedReading()
 
-    async def get(self, event_id: uuid.UUID) -> Snapshot:
-        lock = self.locks.setdefault(event_id, asyncio.Lock())
-        async with lock:  # viewers arriving together wait for one snapshot instead of each taking their own
-            cached = self.latest.get(event_id)
-            if cached is not None and time.monotonic() - cached.taken_at < SHARE_SECONDS:
-                return cached
-            return await self.fresh(event_id)
+    async def get(self, event_id: uuid.UUID, *, taken_after: float | None = None) -> Snapshot:
+        """A snapshot started after `taken_after` (time.monotonic()), by default one at most SHARE_SECONDS old."""
+        if taken_after is None:
+            taken_after = time.monotonic() - SHARE_SECONDS
+        return await self.shared.get(
+            event_id,
+            lambda: self._take(event_id),
+            taken_after=taken_after,
+            shareable=lambda snapshot: snapshot.stream_id != UNKNOWN,
+        )
 
-    async def fresh(self, event_id: uuid.UUID) -> Snapshot:
+    async def _take(self, event_id: uuid.UUID) -> Snapshot:
         head = await latest_delta_id(self.redis, event_id)  # read the head first: the snapshot is at least as new
         async with self.sessionmaker() as session:
             payload = await snapshot_payload(session, self.secret_key, event_id)
-        snapshot = Snapshot(head, payload, time.monotonic())
-        self.latest[event_id] = snapshot
-        return snapshot
+        return Snapshot(head, payload)
