@@ -123,7 +123,7 @@ class Settings:
     invitation_rate_window_seconds: int = 3600
     db_pool_size: int = 20
     live_streams_per_process: int = 5000  # open SSE streams (seat maps, door dashboards) one app process serves
-    live_streams_per_client: int = 50  # of those, from one client address
+    live_streams_per_client: int = 50  # of those, from one client (an IPv4 address or an IPv6 /64)
     order_payment_minutes: int = 15
     stripe_secret_key: str = ""
     stripe_publishable_key: str = ""

@@ -17,7 +17,7 @@ from app.checkin.dashboard import door_news, door_stats
 from app.checkin.verdicts import messages
 from app.config import PROJECT_ROOT
 from app.templating import render
-from app.web import client_ip, page
+from app.web import client_network, page
 
 SERVICE_WORKER = PROJECT_ROOT / "static" / "js" / "scanner-sw.js"
 
@@ -89,7 +89,7 @@ async def dashboard_live(request: Request, db: AsyncSession, user: Actor, slug: 
                     html = render("checkin/_stats.html", event=event, stats=stats)
                     yield ServerSentEventMessage(event="stats", data=html.replace("\n", " "))
 
-    stream = state.viewers.admit(client_ip(request), updates())
+    stream = state.viewers.admit(client_network(request), updates())
     return ServerSentEvent(stream, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 

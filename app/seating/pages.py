@@ -23,7 +23,7 @@ from app.seating.carts import CART_COOKIE, cart_from_token, holder_tag, sign_car
 from app.seating.rules import SalesState, sales_state
 from app.seating.snapshots import snapshot_payload
 from app.venues.render import rendered_map_for, script_json
-from app.web import client_ip, page
+from app.web import client_network, page
 
 KEEPALIVE_SECONDS = 15
 
@@ -189,7 +189,7 @@ async def live(request: Request, db: AsyncSession, slug: str, since: str | None 
         state.redis, state.hub, state.snapshots, event_id, request.headers.get("last-event-id") or since
     )
     # Past the live-viewer budget: 503/429 with Retry-After; the page works on, EventSource retries later.
-    metered = state.viewers.admit(client_ip(request), messages)
+    metered = state.viewers.admit(client_network(request), messages)
     return ServerSentEvent(metered, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
