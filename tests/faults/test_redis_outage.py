@@ -1,19 +1,25 @@
 """Redis killed for ten seconds during a sale, on a Redis of this test's own (the shared test server is never
 touched). PostgreSQL is the truth, so buyers keep holding, ordering and paying; pages answer; /readyz says
-degraded. When Redis returns, a seat map that stayed open catches up by itself, and a reconnect from before the
-outage gets a snapshot rather than a replay that would skip the news lost meanwhile."""
+degraded. When Redis returns, the seat maps that stayed open (an SSE client, and Chromium) catch up by themselves,
+and a reconnect from before the outage gets a snapshot rather than a replay that would skip the news lost
+meanwhile."""
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from playwright.async_api import Page, async_playwright, expect
 from sqlalchemy import func, select
 
 from app.orders.models import Order, OrderStatus
 from app.seating.models import EventSeat
 from app.tickets.models import Ticket
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.conftest import app_server
 from tests.faults.conftest import throwaway_redis
 from tests.seating.conftest import SeatedEvent, make_seated_event
@@ -50,6 +56,22 @@ async def buy(api: httpx.AsyncClient, seats: list[str], email: str) -> str:
     return number
 
 
+@asynccontextmanager
+async def seat_map(base_url: str) -> AsyncIterator[Page]:
+    """The seat picker open in Chromium, live, and marked so that a reload would show."""
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = await browser.new_page(base_url=base_url)
+            page.set_default_timeout(10_000)
+            await page.goto(f"/events/{SLUG}/seats")
+            await expect(page.get_by_test_id("live-state")).to_have_text("live")
+            await page.evaluate("window.openedBeforeTheOutage = true")
+            yield page
+        finally:
+            await browser.close()
+
+
 async def sold_in_next_snapshot(viewer: SSE, keys: set[str], within: float) -> dict:
     """The first snapshot that shows `keys` sold, skipping deltas and older snapshots."""
     deadline = time.monotonic() + within
@@ -61,6 +83,7 @@ async def sold_in_next_snapshot(viewer: SSE, keys: set[str], within: float) -> d
                 return message
 
 
+@pytest.mark.browser
 async def test_a_sale_goes_on_while_redis_is_down_and_open_maps_catch_up_when_it_returns(
     theatre, database_url, db, tmp_path
 ):
@@ -69,6 +92,7 @@ async def test_a_sale_goes_on_while_redis_is_down_and_open_maps_catch_up_when_it
         async with (
             httpx.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT) as api,
             sse(base_url, f"/events/{SLUG}/live") as viewer,
+            seat_map(base_url) as page,
         ):
             assert (await viewer.next())["event"] == "snapshot"
             assert (await api.post(f"/api/v1/events/{SLUG}/holds", json={"seats": ["SC-H-9"]})).status_code == 201
@@ -100,8 +124,11 @@ async def test_a_sale_goes_on_while_redis_is_down_and_open_maps_catch_up_when_it
             assert time.monotonic() - outage >= OUTAGE_SECONDS - 1
 
             redis_server.start()
-            # The map that stayed open through the outage shows the sales without anyone reconnecting it.
+            # The maps that stayed open through the outage show the sales without anyone reconnecting them.
             await sold_in_next_snapshot(viewer, {"SC-H-1", "SC-H-2", "SC-H-3"}, within=10)
+            for key in ("SC-H-1", "SC-H-2", "SC-H-3"):
+                await expect(page.locator(f'circle[data-k="{key}"]')).to_have_class(re.compile(r"\bs-sold\b"))
+            assert await page.evaluate("window.openedBeforeTheOutage") is True  # never reloaded
             assert (await api.get("/readyz")).json()["status"] == "ready"
 
         # Redis kept its stream (AOF), but news was lost while it was away: a replay from before would skip it.
