@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
+from litestar.response import ServerSentEventMessage
+
 from app.errors import RateLimited
 
 T = TypeVar("T")
@@ -21,6 +23,9 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 RETRY_SECONDS = 30  # what a refused viewer is told to wait; the browser's EventSource retries by itself anyway
+KEEPALIVE_SECONDS = 15  # a quiet stream says so this often, so proxies and browsers keep it open
+# A comment only: with a data line it would reach the page as an empty message.
+KEEPALIVE = ServerSentEventMessage(data=None, comment="keepalive")
 
 
 class ProcessFull(RateLimited):

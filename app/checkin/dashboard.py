@@ -25,11 +25,10 @@ from app.events.models import Event
 from app.live import REDIS_WAIT_SECONDS, LiveHub
 from app.seating.inventory import section_names
 from app.tickets.models import Ticket, TicketStatus
-from app.viewers import SharedReading
+from app.viewers import KEEPALIVE_SECONDS, SharedReading
 
 log = logging.getLogger(__name__)
 CHART_MINUTES = 30
-KEEPALIVE_SECONDS = 15
 BURST_SECONDS = 0.2  # let a burst of scans land, then count once
 
 

@@ -17,6 +17,7 @@ from app.checkin.dashboard import door_news, door_stats
 from app.checkin.verdicts import messages
 from app.config import PROJECT_ROOT
 from app.templating import render
+from app.viewers import KEEPALIVE
 from app.web import client_network, page
 
 SERVICE_WORKER = PROJECT_ROOT / "static" / "js" / "scanner-sw.js"
@@ -84,7 +85,7 @@ async def dashboard_live(request: Request, db: AsyncSession, user: Actor, slug: 
         async with aclosing(door_news(state.hub, state.door_counts, state.sessionmaker, event)) as news:
             async for stats in news:
                 if stats is None:
-                    yield ServerSentEventMessage(comment="keepalive")
+                    yield KEEPALIVE
                 else:
                     html = render("checkin/_stats.html", event=event, stats=stats)
                     yield ServerSentEventMessage(event="stats", data=html.replace("\n", " "))

@@ -16,8 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.events.service import get_public_event
 from app.live import UNKNOWN, LiveHub, channel, deltas_since, is_stream_id, newer, split_delta
 from app.seating.snapshots import SnapshotCache
-
-KEEPALIVE_SECONDS = 15
+from app.viewers import KEEPALIVE, KEEPALIVE_SECONDS
 
 
 async def event_to_stream(session: AsyncSession, slug: str) -> uuid.UUID:
@@ -62,7 +61,7 @@ async def seat_news(
             try:
                 news = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
             except TimeoutError:
-                yield ServerSentEventMessage(comment="keepalive")
+                yield KEEPALIVE
                 continue
             if news.is_resync:  # this viewer fell behind, or news was lost: start over from the truth
                 async for message in _catch_up(redis, snapshots, event_id, None, taken_after=news.at):
