@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from redis.asyncio import Redis
@@ -10,6 +11,7 @@ from saq.queue.redis import RedisQueue
 from app.config import Settings
 
 log = logging.getLogger(__name__)
+ENQUEUE_WAIT_SECONDS = 1.0  # a Redis that hangs must not hang the request that only nudges the worker
 
 
 def create_queue(settings: Settings) -> RedisQueue:
@@ -21,7 +23,8 @@ async def enqueue_nudge(queue: RedisQueue, function: str, **kwargs: object) -> N
     """Ask the worker to act now. Work behind a nudge is always also found by a cron sweep,
     so a failed enqueue (Redis down) only delays it."""
     try:
-        await queue.enqueue(function, **kwargs)
+        async with asyncio.timeout(ENQUEUE_WAIT_SECONDS):
+            await queue.enqueue(function, **kwargs)
     except Exception:
         log.exception("could not enqueue %s; the periodic sweep will pick it up", function)
 
