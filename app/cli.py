@@ -32,7 +32,7 @@ def run(host: str, port: int, workers: int) -> int:
     env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url}
     server_command = [
         *(sys.executable, "-m", "uvicorn", "--factory", "app.main:create_app", "--host", host, "--port", str(port)),
-        *("--workers", str(workers), "--no-access-log", "--timeout-graceful-shutdown", "10"),
+        *("--workers", str(workers), "--no-access-log", "--no-proxy-headers", "--timeout-graceful-shutdown", "10"),
         *("--log-config", str(PROJECT_ROOT / "app" / "logging.json")),
     ]
     worker_command = [sys.executable, "-m", "saq", "--quiet", "worker.settings"]

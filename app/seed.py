@@ -123,6 +123,7 @@ async def seed(settings: Settings) -> None:
             organization = Organization(name="Harbour Live", slug="harbour-live")
             session.add(organization)
             await session.flush()
+        owner_id = None
         for email, name, role in DEMO_USERS:
             user = await session.scalar(select(User).where(User.email == email))
             if user is None:
@@ -133,8 +134,12 @@ async def seed(settings: Settings) -> None:
                 await session.flush()
             if await session.get(Membership, (organization.id, user.id)) is None:
                 session.add(Membership(organization_id=organization.id, user_id=user.id, role=role))
+            if role == Role.OWNER:
+                owner_id = user.id
         await session.commit()
+        # The demo is set up as its owner would do it, through the same services.
         actor = Actor(
+            user_id=owner_id,
             organizations=(OrgRef(organization.id, organization.slug, organization.name, Role.OWNER),),
             name="seed",
         )

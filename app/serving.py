@@ -39,6 +39,7 @@ def uvicorn_process(
             "--workers",
             str(workers),
             "--no-access-log",
+            "--no-proxy-headers",  # client addresses come through TRUSTED_PROXIES only (app/web.py)
             *extra_args,
         ],
         cwd=PROJECT_ROOT,

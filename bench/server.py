@@ -72,8 +72,16 @@ def running_app(database_url: str, redis_url: str, *, workers: int = 2, port: in
         "USHER_ENV": "production",
         "SECRET_KEY": BENCH_SECRET,
         "LOG_LEVEL": "WARNING",
-        "HOLD_RATE_PER_IP": "0",  # every simulated buyer comes from 127.0.0.1
+        "PAYMENTS": "test",  # production without Stripe keys only with this deliberate setting
+        # Every simulated buyer comes from 127.0.0.1: the per-client limits would measure themselves.
+        "HOLD_RATE_PER_IP": "0",
         "HOLD_RATE_PER_CART": "1000",
+        "MAX_HELD_PER_NETWORK": "0",
+        "MAX_HELD_PER_ACCOUNT": "0",
+        "SEAT_LIST_RATE_LIMIT": "0",
+        "CHECKOUT_RATE_LIMIT": "0",
+        "TEST_CARD_RATE_LIMIT": "0",
+        "LIVE_STREAMS_PER_CLIENT": "100000",
     }
     extra = ("--log-level", "warning", "--backlog", "4096", "--log-config", str(PROJECT_ROOT / "app" / "logging.json"))
     with uvicorn_process(env, port, workers=workers, ready_path="/readyz", extra_args=extra) as base_url:
