@@ -212,7 +212,7 @@ async def _under_load(sale: Sale, client: httpx.AsyncClient, fault) -> tuple[Loa
         await load.warmed_up()
         await fault()
         fault_over = time.monotonic()
-        deadline = fault_over + RECOVERY_SECONDS + 2
+        deadline = fault_over + RECOVERY_SECONDS + 5  # room for a slow machine to show each endpoint again
         while time.monotonic() < deadline:
             last_failure = max((a.sent + a.took for a in load.failures()), default=fault_over)
             calm = {a.endpoint for a in load.answers if a.ok and a.sent > max(last_failure, fault_over) + 1}
@@ -239,7 +239,8 @@ def _assert_recovered(load: Load, fault_over: float) -> None:
     assert not late, f"still failing {RECOVERY_SECONDS} s after the fault: {late[:5]}"
     last_failure = max((a.sent for a in load.failures()), default=fault_over)
     recovered = {a.endpoint for a in load.answers if a.ok and a.sent > last_failure}
-    assert recovered == {"hold", "seat list", "event page", "release", "place order", "read order"}
+    missing = {"hold", "seat list", "event page", "release", "place order", "read order"} - recovered
+    assert not missing, f"not answered correctly since the last failure: {missing}"
 
 
 # --- the faults ------------------------------------------------------------------------------------------------
