@@ -11,4 +11,4 @@ COPY . .
 RUN useradd --system --home /srv/usher usher && chown -R usher /srv/usher
 USER usher
 EXPOSE 8000
-CMD ["sh", "-c", "python -m app.cli migrate && exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY:-2} --no-access-log --log-config app/logging.json --no-proxy-headers"]
+CMD ["sh", "-c", "python -m app.cli migrate && exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port 8000 --workers ${WEB_CONCURRENCY:-2} --no-access-log --log-config app/logging.json --no-proxy-headers --timeout-graceful-shutdown 10"]

@@ -49,6 +49,8 @@ settings = {
         CronJob(order_jobs.settle_refunds, cron="* * * * * */30"),
     ],
     "concurrency": 10,
+    # A job of a killed worker keeps its cron from running until SAQ sweeps it: sweep often, not every minute.
+    "timers": {"sweep": 10},
     "startup": startup,
     "shutdown": shutdown,
 }

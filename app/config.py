@@ -122,6 +122,7 @@ class Settings:
     invitation_rate_per_user: int = 20
     invitation_rate_window_seconds: int = 3600
     db_pool_size: int = 20
+    db_pool_timeout_seconds: int = 15
     live_streams_per_process: int = 5000  # open SSE streams (seat maps, door dashboards) one app process serves
     live_streams_per_client: int = 50  # of those, from one client (an IPv4 address or an IPv6 /64)
     order_payment_minutes: int = 15
@@ -261,6 +262,7 @@ class Settings:
                 "INVITATION_RATE_WINDOW_SECONDS", cls.invitation_rate_window_seconds
             ),
             db_pool_size=_env_int("DB_POOL_SIZE", cls.db_pool_size),
+            db_pool_timeout_seconds=_env_int("DB_POOL_TIMEOUT_SECONDS", cls.db_pool_timeout_seconds),
             live_streams_per_process=_env_int("LIVE_STREAMS_PER_PROCESS", cls.live_streams_per_process),
             live_streams_per_client=_env_int("LIVE_STREAMS_PER_CLIENT", cls.live_streams_per_client),
             order_payment_minutes=_env_int("ORDER_PAYMENT_MINUTES", cls.order_payment_minutes),

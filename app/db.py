@@ -69,14 +69,14 @@ CONNECTION_LOST = (
 )
 
 
-def create_engine(database_url: str, *, pool_size: int = 20) -> AsyncEngine:
+def create_engine(database_url: str, *, pool_size: int = 20, pool_timeout: float = 15) -> AsyncEngine:
     engine = create_async_engine(
         database_url,
         # A fixed pool: under a burst requests queue for a connection instead of opening and closing overflow
         # connections (a new PostgreSQL backend costs ~100 ms and a process fork, exactly when load peaks).
         pool_size=pool_size,
         max_overflow=0,
-        pool_timeout=15,
+        pool_timeout=pool_timeout,  # then 503 'try again' (app/web.py): a burst must not hang requests
         # No pre-ping round trip per checkout (it costs a hot path dearly): dead connections are caught by the
         # checkout hook below and by the error handlers; stale ones are recycled.
         pool_recycle=1800,

@@ -13,13 +13,16 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar_htmx import HTMXTemplate
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import session_scope
-from app.errors import DomainError, LoginRequired, RateLimited, ValidationFailed
+from app.errors import DomainError, LoginRequired, RateLimited, ServiceUnavailable, ValidationFailed
 
 log = logging.getLogger(__name__)
+# How long a client is asked to wait after a 503 (a lost database connection, a full pool).
+SERVICE_RETRY_SECONDS = 2
 
 
 # --- dependencies -----------------------------------------------------------------------------------------
@@ -94,7 +97,11 @@ def handle_domain_error(request: Request, exc: DomainError) -> Response:
         if request.headers.get("hx-request"):
             return Response(b"", status_code=200, headers={"HX-Redirect": f"/login?next={target}"})
         return Redirect(f"/login?next={target}")
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+    headers = None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
+    elif isinstance(exc, ServiceUnavailable):
+        headers = {"Retry-After": str(SERVICE_RETRY_SECONDS)}
     errors = exc.errors if isinstance(exc, ValidationFailed) else None
     return _error_response(request, exc.status_code, exc.message, errors, headers)
 
@@ -137,6 +144,14 @@ def unstorable_value_message(exc: BaseException) -> str | None:
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     if message := unstorable_value_message(exc):
         return _error_response(request, 400, message)
+    if isinstance(exc, PoolTimeout):  # every database connection busy for the whole wait: a burst, not a bug
+        log.warning("database pool exhausted", extra={"path": request.url.path})
+        return _error_response(
+            request,
+            503,
+            "We are very busy right now; nothing was changed. Please try again in a moment.",
+            headers={"Retry-After": str(SERVICE_RETRY_SECONDS)},
+        )
     log.exception("unhandled error", extra={"path": request.url.path})
     return _error_response(request, 500, "Something went wrong on our side. Please try again.")
 

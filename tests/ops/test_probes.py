@@ -64,3 +64,21 @@ async def test_unknown_page_is_a_friendly_404(client):
     response = await client.get("/no/such/page")
     assert response.status_code == 404
     assert "There is nothing at this address." in response.text
+
+
+async def test_a_full_database_pool_answers_503_try_again_instead_of_hanging(settings):
+    """Every connection busy for the whole wait: the request is told to come back, with Retry-After."""
+    from dataclasses import replace
+
+    busy = create_app(replace(settings, db_pool_size=1, db_pool_timeout_seconds=1))
+    async with (
+        serving(busy),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=busy), base_url="http://test") as client,
+    ):
+        async with busy.state.engine.connect() as taken:  # the pool's only connection
+            await taken.exec_driver_sql("SELECT 1")
+            response = await client.get("/api/v1/events")
+        assert response.status_code == 503
+        assert response.headers["retry-after"] == "2"
+        assert "try again" in response.json()["detail"]
+        assert (await client.get("/api/v1/events")).status_code == 200  # and serves again once a connection is free
