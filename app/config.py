@@ -144,7 +144,12 @@ class Settings:
 
     def problems_for_production(self) -> list[str]:
         """What makes these settings unsafe for real customers; production refuses to start with any of them."""
-        problems = []
+        problems = [
+            f"{name} is not set: production needs real PostgreSQL and Redis servers (the embedded ones are for "
+            "development)."
+            for name, value in (("DATABASE_URL", self.database_url), ("REDIS_URL", self.redis_url))
+            if not value
+        ]
         if not self.secret_key:
             problems.append(
                 "SECRET_KEY is not set: set it to a long random string, e.g. the output of "
@@ -198,16 +203,17 @@ class Settings:
         var_dir = var_dir_from_env()
         database_url = os.environ.get("DATABASE_URL", "")
         redis_url = os.environ.get("REDIS_URL", "")
-        if not database_url or not redis_url:
+        environment = _env_choice("USHER_ENV", ENVIRONMENTS, "development")
+        # Production never falls back to the embedded servers (problems_for_production names what is missing).
+        if (not database_url or not redis_url) and environment != "production":
             from app.embedded import ensure_embedded_services
 
             embedded = ensure_embedded_services(var_dir)
             database_url = database_url or embedded.database_url
             redis_url = redis_url or embedded.redis_url
-        environment = _env_choice("USHER_ENV", ENVIRONMENTS, "development")
         base_url = os.environ.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/")
         return cls(
-            database_url=normalize_database_url(database_url),
+            database_url=normalize_database_url(database_url) if database_url else "",
             redis_url=redis_url,
             secret_key=_secret_key(var_dir, environment),
             environment=environment,

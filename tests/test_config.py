@@ -218,3 +218,16 @@ def test_containers_run_production_and_forward_every_payment_and_mail_setting():
         assert forwarded <= set(environment), forwarded - set(environment)
         assert environment["USHER_ENV"] == "${USHER_ENV:-production}"
     assert "ENV USHER_ENV=production" in (PROJECT_ROOT / "Dockerfile").read_text()
+
+
+def test_production_never_falls_back_to_the_embedded_servers(monkeypatch):
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("USHER_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("PAYMENTS", "test")
+    settings = Settings.from_env()
+    assert settings.database_url == "" and settings.redis_url == ""
+    problems = settings.problems_for_production()
+    assert any(p.startswith("DATABASE_URL is not set") for p in problems)
+    assert any(p.startswith("REDIS_URL is not set") for p in problems)

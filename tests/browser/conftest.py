@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tests.conftest import app_server
+from app.db import create_engine, create_sessionmaker
+from tests.conftest import app_server, run_blocking
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -62,3 +64,27 @@ def phone(chromium: Browser, live_server: str) -> Iterator[Page]:
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
+
+
+PASSWORD = "correct-horse-battery"  # the organizers' password in browser tests
+
+
+def run_in_database(database_url: str, work):
+    """Run `work(session)` on a session of its own (the browser tests are synchronous)."""
+
+    async def go():
+        engine = create_engine(database_url, pool_size=1)
+        async with create_sessionmaker(engine)() as session:
+            result = await work(session)
+        await engine.dispose()
+        return result
+
+    return run_blocking(asyncio.run, go())
+
+
+def log_in(page: Page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Manage")).to_be_visible()

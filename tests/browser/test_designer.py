@@ -3,7 +3,6 @@ on sale."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime
 
@@ -13,24 +12,10 @@ from sqlalchemy import select, update
 
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
-from app.db import create_engine, create_sessionmaker
 from app.venues.models import SeatLayout, SeatLayoutVersion
 from app.venues.seatmap import parse
-from tests.conftest import run_blocking
+from tests.browser.conftest import PASSWORD, log_in, run_in_database
 from tests.seating.conftest import make_seated_event
-
-PASSWORD = "correct-horse-battery"
-
-
-def _run(database_url, work):
-    async def go():
-        engine = create_engine(database_url, pool_size=1)
-        async with create_sessionmaker(engine)() as session:
-            result = await work(session)
-        await engine.dispose()
-        return result
-
-    return run_blocking(asyncio.run, go())
 
 
 @pytest.fixture
@@ -53,15 +38,7 @@ def owner(database_url):
         await session.commit()
         return event.actor.email, layout.id, event.actor
 
-    return _run(database_url, work)
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Manage")).to_be_visible()
+    return run_in_database(database_url, work)
 
 
 def map_point(page: Page, x: float, y: float) -> tuple[float, float]:
@@ -163,7 +140,7 @@ def test_an_organizer_draws_a_hall_saves_it_and_sells_it(page: Page, owner, data
     async def saved(session):
         return await session.scalar(select(SeatLayoutVersion).where(SeatLayoutVersion.layout_id == layout_id))
 
-    version = _run(database_url, saved)
+    version = run_in_database(database_url, saved)
     seatmap = parse(version.document)
     [section] = seatmap.sections
     assert [row.label for row in section.rows] == ["A", "B", "C", "D", "E"]
@@ -208,7 +185,7 @@ def test_an_organizer_draws_a_hall_saves_it_and_sells_it(page: Page, owner, data
         await events.set_status(session, actor, event.slug, EventStatus.PUBLISHED)
         return event.slug
 
-    slug = _run(database_url, publish)
+    slug = run_in_database(database_url, publish)
     page.goto(f"/events/{slug}/seats")
     expect(page.locator("#seatmap circle.seat")).to_have_count(95)
     keys = sorted(page.evaluate("() => [...document.querySelectorAll('#seatmap circle.seat')].map(c => c.dataset.k)"))
@@ -258,4 +235,4 @@ def test_problems_are_shown_next_to_their_element_and_a_stale_save_loses_nothing
             .limit(1)
         )
 
-    assert _run(database_url, latest)["ga_areas"][0]["capacity"] == 180
+    assert run_in_database(database_url, latest)["ga_areas"][0]["capacity"] == 180

@@ -5,7 +5,6 @@ event handler appears, no dialog opens."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 from datetime import datetime
@@ -17,12 +16,10 @@ from sqlalchemy import select, update
 
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
-from app.db import create_engine, create_sessionmaker
 from app.venues.models import SeatLayout, SeatLayoutVersion
-from tests.conftest import run_blocking
+from tests.browser.conftest import PASSWORD, log_in, run_in_database
 from tests.seating.conftest import make_seated_event
 
-PASSWORD = "correct-horse-battery"
 IMG = '<img src=x onerror="window.__pwned=1">'
 CLOSE = "</script><script>window.__pwned=1</script>"
 URL = "javascript:window.__pwned=1//"
@@ -86,17 +83,6 @@ def hostile_document() -> dict:
     }
 
 
-def _run(database_url, work):
-    async def go():
-        engine = create_engine(database_url, pool_size=1)
-        async with create_sessionmaker(engine)() as session:
-            result = await work(session)
-        await engine.dispose()
-        return result
-
-    return run_blocking(asyncio.run, go())
-
-
 @pytest.fixture
 def organizer(database_url):
     """An owner of an organization with a venue; returns (e-mail, venue id, actor)."""
@@ -112,7 +98,7 @@ def organizer(database_url):
         )
         return event.actor.email, venue_id, event.actor
 
-    return _run(database_url, work)
+    return run_in_database(database_url, work)
 
 
 @pytest.fixture
@@ -126,14 +112,6 @@ def watched(page: Page) -> Page:
 def assert_nothing_ran(page: Page) -> None:
     assert page.evaluate(BREACHES) == CLEAN
     assert page.dialogs == []
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Manage")).to_be_visible()
 
 
 def test_a_hostile_layout_runs_no_script_from_import_to_the_buyers_map(
@@ -222,7 +200,7 @@ def test_the_designers_own_import_takes_only_typed_values(watched: Page, organiz
         await session.commit()
         return layout.id
 
-    layout_id = _run(database_url, blank_layout)
+    layout_id = run_in_database(database_url, blank_layout)
     # Never seen by the server: colours, numbers and flags that are markup, and text where numbers belong.
     document = hostile_document()
     document["categories"][0]["color"] = f'#fff" onmouseover="window.__pwned=1" x="{IMG}'
@@ -282,4 +260,4 @@ def publish(database_url: str, actor, venue_id) -> str:
         await events.set_status(session, actor, slug, EventStatus.PUBLISHED)
         return slug
 
-    return _run(database_url, work)
+    return run_in_database(database_url, work)

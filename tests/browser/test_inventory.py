@@ -13,10 +13,9 @@ from sqlalchemy import update
 from app.accounts.models import User
 from app.accounts.passwords import hash_password
 from app.db import create_engine, create_sessionmaker
+from tests.browser.conftest import PASSWORD
 from tests.conftest import run_blocking
 from tests.seating.conftest import make_seated_event
-
-PASSWORD = "correct-horse-battery"
 
 
 def create_event(database_url: str, layout: str, tiers: dict[str, int] | None = None) -> tuple[str, str]:

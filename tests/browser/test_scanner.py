@@ -25,11 +25,9 @@ from app.seating.holds import hold_seats
 from app.tickets.models import Ticket
 from app.tickets.qr import qr_png
 from app.tickets.service import qr_texts
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, log_in
 from tests.conftest import _settings_for, run_blocking
 from tests.seating.conftest import make_seated_event
-
-PASSWORD = "correct-horse-battery"
 
 
 @pytest.fixture
@@ -103,14 +101,6 @@ def in_database(database_url: str, work):
             await engine.dispose()
 
     return run_blocking(asyncio.run, run())
-
-
-def log_in(page: Page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("link", name="Manage")).to_be_visible()
 
 
 def open_scanner(page: Page, slug: str) -> None:

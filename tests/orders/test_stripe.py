@@ -33,8 +33,12 @@ WEBHOOK_SECRET = "whsec_usher_test"
 @pytest.fixture(scope="module")
 def localstripe() -> Iterator[str]:
     port = free_port()
+    # --from-scratch: localstripe otherwise loads the state every instance on the machine saves in one /tmp file,
+    # which another instance (another module, another test run) may be rewriting at that moment.
     server = subprocess.Popen(
-        [sys.executable, "-m", "localstripe", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 20
     while True:

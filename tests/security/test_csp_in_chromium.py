@@ -17,11 +17,11 @@ from app.accounts.passwords import hash_password
 from app.db import create_engine, create_sessionmaker
 from app.events.models import Event
 from app.venues.models import SeatLayout
+from tests.browser.conftest import PASSWORD
 from tests.conftest import run_blocking
 from tests.seating.conftest import make_seated_event
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct-horse-battery"
 # Registered before any page script runs; Playwright's init scripts are not subject to the page's policy.
 WATCH_VIOLATIONS = """
 window.cspViolations = [];
