@@ -8,8 +8,11 @@ from pathlib import Path
 
 SQL_DIR = Path(__file__).parent / "sql"
 # Dependencies first: rules use locks, holds use rules.
-FILES = ("locks.sql", "rules.sql", "hold_seats.sql")
+FILES = ("locks.sql", "rules.sql", "hold_seats.sql", "general_admission.sql")
 SIGNATURES = (
+    "usher_add_tier_areas(uuid)",
+    "usher_tier_category(uuid)",
+    "usher_tier_area_key(uuid)",
     "usher_release_seat(text, uuid, text)",
     "usher_hold_seats(text, uuid, text[], integer, integer, text, uuid, integer, integer)",
     "usher_extend_cart(uuid, uuid, timestamptz)",

@@ -18,6 +18,7 @@ from app.live import SeatChange
 from app.seating.availability import SeatDetail, seat_details
 from app.seating.models import EventArea, EventSeat, SeatStatus, seat_versions
 from app.seating.rules import InvalidSeats, SeatsUnavailable, seat_status
+from app.seating.tiers import add_tier_areas
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,14 @@ class InventoryCount:
 
 @events.on_first_publish
 async def create_inventory(session: AsyncSession, event: Event) -> int:
-    """Snapshot the event's layout into one row per seat and standing area (once; later layout edits never
-    touch it). Runs inside the caller's publish transaction."""
-    seatmap = await events.seat_map_of(session, event)
-    if seatmap is None or await has_inventory(session, event.id):
+    """Snapshot the event's layout into one row per seat and standing area, and give each general-admission tier
+    its area (once; later layout edits never touch it). Runs inside the caller's publish transaction."""
+    if await has_inventory(session, event.id):
         return 0
+    places = await add_tier_areas(session, event.id)
+    seatmap = await events.seat_map_of(session, event)
+    if seatmap is None:
+        return places
     rows = [
         {
             "event_id": event.id,
@@ -65,7 +69,7 @@ async def create_inventory(session: AsyncSession, event: Event) -> int:
                 for a in seatmap.ga_areas
             ],
         )
-    return len(rows) + sum(a.capacity for a in seatmap.ga_areas)
+    return places + len(rows) + sum(a.capacity for a in seatmap.ga_areas)
 
 
 async def has_inventory(session: AsyncSession, event_id: uuid.UUID) -> bool:

@@ -2,13 +2,14 @@
 -- Python calls them instead of restating them (app/seating/rules.py).
 
 -- Whether an event takes holds and orders now, and if not why: on_sale, not_found (not published), cancelled,
--- no_map, not_started, ended.
+-- no_map (neither a seat map nor general-admission places), not_started, ended.
 CREATE OR REPLACE FUNCTION usher_sales_state(e events) RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT CASE
         WHEN e.status = 'cancelled' THEN 'cancelled'
         WHEN e.status <> 'published' THEN 'not_found'
-        WHEN e.layout_version_id IS NULL THEN 'no_map'
+        WHEN e.layout_version_id IS NULL AND NOT EXISTS (SELECT 1 FROM event_areas a WHERE a.event_id = e.id)
+            THEN 'no_map'
         WHEN e.sales_start_at IS NOT NULL AND now() < e.sales_start_at THEN 'not_started'
         WHEN (e.sales_end_at IS NOT NULL AND now() >= e.sales_end_at) OR now() >= e.ends_at THEN 'ended'
         ELSE 'on_sale'
