@@ -1,19 +1,31 @@
-"""Public pages: the event listing with search and filters, event details, cover images."""
+"""Public pages: the event listing with search and filters, event details, a series' dates, cover images."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import Any
 
-from litestar import Response, Router, get
+from litestar import Request, Response, Router, get
 from litestar.params import Parameter
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
-from app.events import covers, service
-from app.events.models import Category
+from app.events import covers, series_public, service
+from app.events.models import Category, Event
 from app.validation import FieldErrors
 from app.web import page
+
+# Higher layers (inventory) add their part of the event page, as they add publish steps (service.on_first_publish).
+EventPagePart = Callable[[Request, AsyncSession, Event], Awaitable[dict[str, Any]]]
+_page_parts: list[EventPagePart] = []
+
+
+def on_event_page(part: EventPagePart) -> EventPagePart:
+    """Register a function whose context the event page renders with."""
+    _page_parts.append(part)
+    return part
 
 
 def parse_filter(
@@ -55,6 +67,7 @@ async def listing(
     events, has_more = await service.list_public_events(db, criteria)
     context = {
         "events": events,
+        "series": await series_public.listed_series(db, events),
         "has_more": has_more,
         "criteria": criteria,
         "errors": errors,
@@ -64,9 +77,18 @@ async def listing(
 
 
 @get("/events/{slug:str}")
-async def event_detail(db: AsyncSession, actor: Actor, slug: str) -> Template:
+async def event_detail(request: Request, db: AsyncSession, actor: Actor, slug: str) -> Template:
     event = await service.get_public_event(db, slug)
-    return page("events/detail.html", event=event)
+    context: dict[str, Any] = {"event": event}
+    for part in _page_parts:
+        context |= await part(request, db, event)
+    return page("events/detail.html", **context)
+
+
+@get("/series/{series_slug:str}")
+async def series_detail(db: AsyncSession, actor: Actor, series_slug: str) -> Template:
+    series, dates = await series_public.public_series(db, series_slug)
+    return page("events/series_detail.html", series=series, dates=dates)
 
 
 @get("/events/{slug:str}/cover.jpg")
@@ -79,4 +101,6 @@ async def cover_image(db: AsyncSession, actor: Actor, slug: str) -> Response:
     )
 
 
-public_event_routes = [Router(path="/", include_in_schema=False, route_handlers=[listing, event_detail, cover_image])]
+public_event_routes = [
+    Router(path="/", include_in_schema=False, route_handlers=[listing, event_detail, series_detail, cover_image])
+]

@@ -29,6 +29,7 @@ from app.seating.carts import holder_tag
 from app.seating.holds import hand_over_client
 from app.seating.locks import lock_buyer
 from app.seating.rules import require_on_sale
+from app.seating.tiers import tiers_by_category
 from app.validation import FieldErrors
 from app.web import client_network
 
@@ -136,7 +137,7 @@ class Basket:
 
 async def _cart_lines(session: AsyncSession, event: Event, cart_id: uuid.UUID, *, lock: bool) -> list[PricedLine]:
     """The cart's holds priced by the event's tiers (locked for the rest of the transaction with `lock`)."""
-    tiers = {t.seat_category: t for t in event.tiers if t.seat_category}
+    tiers = tiers_by_category(event)
     lines = []
     for item in await sales.cart_contents(session, event.id, cart_id, lock=lock):
         tier = tiers.get(item.category)

@@ -14,14 +14,16 @@ from app.accounts.actor import Actor
 from app.config import Settings
 from app.errors import DomainError, NotFound
 from app.events.models import Event
+from app.events.pages import on_event_page
 from app.events.service import get_public_event
 from app.live import latest_delta_id
 from app.money import format_money
 from app.seating import actions, stream
 from app.seating.availability import area_states, cart_area_holds, cart_holds, seat_details
 from app.seating.carts import CART_COOKIE, cart_from_token, holder_tag, sign_cart
-from app.seating.rules import SalesState, sales_state
+from app.seating.rules import InvalidSeats, SalesState, sales_state
 from app.seating.snapshots import snapshot_payload
+from app.seating.tiers import general_admission_tiers, tier_category, tiers_by_category
 from app.venues.render import rendered_map_for, script_json
 from app.web import client_network, page
 
@@ -54,7 +56,7 @@ async def _seated_event(db: AsyncSession, slug: str) -> Event:
 
 
 def _prices(event: Event) -> dict[str, str]:
-    return {t.seat_category: format_money(t.price_minor, t.currency) for t in event.tiers if t.seat_category}
+    return {category: format_money(t.price_minor, t.currency) for category, t in tiers_by_category(event).items()}
 
 
 async def _cart_context(db: AsyncSession, event: Event, cart_id: uuid.UUID) -> dict:
@@ -62,7 +64,7 @@ async def _cart_context(db: AsyncSession, event: Event, cart_id: uuid.UUID) -> d
     keys, seats_expire = await cart_holds(db, event.id, cart_id)
     places = await cart_area_holds(db, event.id, cart_id)
     seat_rows = await seat_details(db, event.id, keys)
-    prices = {t.seat_category: t for t in event.tiers if t.seat_category}
+    prices = tiers_by_category(event)
     total = sum(prices[s.category].price_minor for s in seat_rows if s.category in prices) + sum(
         prices[p.category].price_minor * p.quantity for p in places if p.category in prices
     )
@@ -79,7 +81,10 @@ async def _cart_context(db: AsyncSession, event: Event, cart_id: uuid.UUID) -> d
     }
 
 
-async def _cart_panel(db: AsyncSession, event: Event, cart_id: uuid.UUID, status_code: int = 200, **extra) -> Template:
+async def _cart_panel(
+    db: AsyncSession, event: Event, cart_id: uuid.UUID, status_code: int = 200, *, full_page: bool = False, **extra
+) -> Template:
+    """The cart fragment htmx swaps in; a whole page for a form posted without JavaScript."""
     context = await _cart_context(db, event, cart_id)
     expires_at = context["expires_at"]
     trigger = json.dumps(
@@ -91,7 +96,8 @@ async def _cart_panel(db: AsyncSession, event: Event, cart_id: uuid.UUID, status
             }
         }
     )
-    return page("seating/_cart.html", status_code=status_code, headers={"HX-Trigger": trigger}, **context, **extra)
+    template = "seating/cart_page.html" if full_page else "seating/_cart.html"
+    return page(template, status_code=status_code, headers={"HX-Trigger": trigger}, **context, **extra)
 
 
 @get("/events/{slug:str}/seats")
@@ -118,24 +124,49 @@ async def picker(request: Request, db: AsyncSession, settings: Settings, actor: 
     return template
 
 
+@on_event_page
+async def general_admission(request: Request, db: AsyncSession, event: Event) -> dict:
+    """The event page's quantity picker per general-admission tier: places left (live over SSE) and the cart."""
+    tiers = {tier_category(t.id): t for t in general_admission_tiers(event)}
+    offers = [(tiers[a.category], a) for a in await area_states(db, event.id) if a.category in tiers]
+    if not offers:
+        return {}
+    settings: Settings = request.app.state.settings
+    cart_id, _ = _cart(request, settings)
+    return {
+        "offers": offers,
+        "since": await latest_delta_id(request.app.state.redis, event.id),
+        "max_seats": settings.max_seats_per_cart,
+        "on_sale_problem": await _on_sale_problem(db, event),
+        **await _cart_context(db, event, cart_id),
+    }
+
+
 async def _on_sale_problem(db: AsyncSession, event: Event) -> str | None:
     state = await sales_state(db, event)
     return None if state == SalesState.ON_SALE else state.message
 
 
-async def _act(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str, action) -> Template:
-    """Run a seat action for the visitor's cart and answer with the cart panel (with the problem, if any)."""
-    event = await _seated_event(db, slug)
+async def _act(
+    request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str, action, *, seated: bool = True
+) -> Template:
+    """Run a seat action for the visitor's cart and answer with the cart panel (with the problem, if any).
+    General-admission places (`seated=False`) need no seat map."""
+    find_event = _seated_event if seated else get_public_event
+    event = await find_event(db, slug)
     cart_id, new_cart = _cart(request, settings)
+    full_page = "hx-request" not in request.headers
     try:
         await action(actions.SeatRequest.of(request, db, settings, cart_id, actor.user_id), event)
-        response = await _cart_panel(db, event, cart_id)
+        response = await _cart_panel(db, event, cart_id, full_page=full_page)
     except DomainError as exc:
         if exc.status_code == 429:
             raise
         await db.rollback()
-        event = await _seated_event(db, slug)
-        response = await _cart_panel(db, event, cart_id, status_code=exc.status_code, problem=exc.message)
+        event = await find_event(db, slug)
+        response = await _cart_panel(
+            db, event, cart_id, status_code=exc.status_code, full_page=full_page, problem=exc.message
+        )
     if new_cart:
         response.cookies.append(_cart_cookie(settings, cart_id))
     return response
@@ -172,11 +203,17 @@ async def best(request: Request, db: AsyncSession, settings: Settings, actor: Ac
 
 @post("/events/{slug:str}/areas/hold")
 async def hold_places(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
+    """Set the places the cart holds in a standing area or general-admission tier; `release` gives them back."""
     form = await request.form()
-    area, quantity = form.get("area", ""), _form_int(form.get("quantity"))
-    return await _act(
-        request, db, settings, actor, slug, lambda ask, event: actions.hold_area(ask, event, area, quantity)
-    )
+    area, releasing = form.get("area", ""), form.get("release") == "1"
+    quantity = 0 if releasing else _form_int(form.get("quantity"))
+
+    async def hold_some(ask: actions.SeatRequest, event: Event) -> None:
+        if quantity < 1 and not releasing:  # a picker asking for none is a mistake, not a release
+            raise InvalidSeats(f"Choose between 1 and {settings.max_seats_per_cart} places.")
+        await actions.hold_area(ask, event, area, quantity)
+
+    return await _act(request, db, settings, actor, slug, hold_some, seated=False)
 
 
 @get("/events/{slug:str}/live", skip_session=True)

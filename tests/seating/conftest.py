@@ -25,9 +25,8 @@ class SeatedEvent:
     actor: Actor
 
 
-async def make_seated_event(
-    db, *, slug: str = "the-play", layout: str = "theatre", tiers: dict[str, int] | None = None
-) -> SeatedEvent:
+async def make_owner(db, slug: str) -> tuple[Actor, uuid.UUID]:
+    """The owner of a fresh organization (named after the event), acting as itself; returns (actor, organization id)."""
     organization = Organization(id=uuid.uuid4(), name=f"Org {slug}", slug=f"org-{slug}")
     user = User(id=uuid.uuid4(), email=f"{slug}@example.com", name="Owner", password_hash="x")
     db.add_all([organization, user])
@@ -40,13 +39,20 @@ async def make_seated_event(
         email=user.email,
         organizations=(OrgRef(organization.id, organization.slug, organization.name, Role.OWNER),),
     )
-    venue = await create_venue(db, actor, organization.id, name="Playhouse", address="", timezone="Europe/London")
+    return actor, organization.id
+
+
+async def make_seated_event(
+    db, *, slug: str = "the-play", layout: str = "theatre", tiers: dict[str, int] | None = None
+) -> SeatedEvent:
+    actor, organization_id = await make_owner(db, slug)
+    venue = await create_venue(db, actor, organization_id, name="Playhouse", address="", timezone="Europe/London")
     version = await import_layout(db, actor, venue.id, name="Main", document=SAMPLES_DIR / f"{layout}.json")
     starts = datetime.now() + timedelta(days=30)
     event = await events.create_event(
         db,
         actor,
-        organization.id,
+        organization_id,
         events.EventInput(
             title="The Play",
             slug=slug,
@@ -71,3 +77,38 @@ async def make_seated_event(
 @pytest.fixture
 async def theatre(db) -> SeatedEvent:
     return await make_seated_event(db)
+
+
+async def make_general_admission_event(
+    db, *, slug: str = "the-comedy", capacity: int = 100, price_minor: int = 1500, online_url: str | None = None
+) -> SeatedEvent:
+    """A published event without a seat map: one general-admission tier ("General") at a venue, or online."""
+    actor, organization_id = await make_owner(db, slug)
+    venue = None
+    if online_url is None:
+        venue = await create_venue(db, actor, organization_id, name="Cellar", address="", timezone="Europe/London")
+    starts = datetime.now() + timedelta(days=30)
+    event = await events.create_event(
+        db,
+        actor,
+        organization_id,
+        events.EventInput(
+            title="The Comedy Night",
+            slug=slug,
+            timezone="Europe/London",
+            venue_id=venue.id if venue else None,
+            online_url=online_url,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+        ),
+    )
+    await events.add_tier(
+        db, actor, slug, events.TierInput(name="General", price_minor=price_minor, currency="GBP", capacity=capacity)
+    )
+    await events.set_status(db, actor, slug, EventStatus.PUBLISHED)
+    return SeatedEvent(slug=slug, id=event.id, actor=actor)
+
+
+@pytest.fixture
+async def comedy(db) -> SeatedEvent:
+    return await make_general_admission_event(db)

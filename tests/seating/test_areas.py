@@ -162,4 +162,4 @@ async def test_the_seat_page_holds_standing_places(arena, browser):
     again = await browser.get("/events/the-gig/seats")
     assert "1998 of 2000 left" in again.text
     refused = await browser.post_form("/events/the-gig/areas/hold", {"area": "FLOOR", "quantity": "many"}, htmx=True)
-    assert refused.status_code == 422 and "Choose between 0 and" in refused.text
+    assert refused.status_code == 422 and "Choose between 1 and" in refused.text
