@@ -116,6 +116,16 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("POST", "/manage/events/{slug:str}/tiers/{tier_id:uuid}/delete"): Members(MANAGER),
     ("POST", "/manage/events/{slug:str}/cover"): Members(MANAGER),
     ("POST", "/manage/events/{slug:str}/cover/delete"): Members(MANAGER),
+    ("GET", "/series/{series_slug:str}"): Public("a series' published dates"),
+    ("GET", "/api/v1/series/{series_slug:str}"): Public("a series' published dates"),
+    ("GET", "/manage/{org_slug:str}/series"): Members(DOOR),
+    ("GET", "/manage/{org_slug:str}/series/new"): Members(MANAGER),
+    ("POST", "/manage/{org_slug:str}/series/new"): Members(MANAGER),
+    ("GET", "/manage/series/{series_slug:str}"): Members(DOOR),
+    ("POST", "/manage/series/{series_slug:str}/dates"): Members(MANAGER),
+    ("POST", "/manage/series/{series_slug:str}/dates/{date_slug:str}/cancel"): Members(MANAGER),
+    ("POST", "/manage/series/{series_slug:str}/publish"): Members(MANAGER),
+    ("POST", "/manage/series/{series_slug:str}/template"): Members(MANAGER),
     ("GET", "/manage/{org_slug:str}/venues"): Members(DOOR),
     ("POST", "/manage/{org_slug:str}/venues"): Members(MANAGER),
     ("GET", "/manage/venues/{venue_id:uuid}"): Members(DOOR),
@@ -204,6 +214,7 @@ DESTRUCTIVE = {
     ("POST", "/manage/{org_slug:str}/tokens/{token_id:uuid}/revoke"),
     ("POST", "/manage/orders/{number:str}/refund"),
     ("POST", "/invitations/{token:str}/accept"),
+    ("POST", "/manage/series/{series_slug:str}/dates/{date_slug:str}/cancel"),
 }
 # A token's use is recorded even when what it asked for is refused.
 IGNORED_COLUMNS = {"api_tokens": ("last_used_at", "updated_at")}

@@ -15,7 +15,7 @@ from app.accounts.actor import Actor
 from app.api_schema import TOKEN_OPTIONAL, TOKEN_REQUIRED, refusals
 from app.config import Settings
 from app.errors import NotFound, PermissionDenied, ValidationFailed
-from app.events import service
+from app.events import series_public, service
 from app.events.models import Event, EventStatus, PriceTier
 from app.events.pages import parse_filter
 from app.money import format_money
@@ -116,8 +116,12 @@ def tier_out(tier: PriceTier) -> TierOut:
     )
 
 
-def event_out(event: Event, base_url: str) -> EventOut:
+def _venue_out(event: Event) -> VenueOut | None:
     venue = event.venue
+    return VenueOut(id=venue.id, name=venue.name, address=venue.address, timezone=venue.timezone) if venue else None
+
+
+def event_out(event: Event, base_url: str) -> EventOut:
     return EventOut(
         slug=event.slug,
         title=event.title,
@@ -131,11 +135,32 @@ def event_out(event: Event, base_url: str) -> EventOut:
         sales_start_at=event.sales_start_at,
         sales_end_at=event.sales_end_at,
         online_url=event.online_url,
-        venue=VenueOut(id=venue.id, name=venue.name, address=venue.address, timezone=venue.timezone) if venue else None,
+        venue=_venue_out(event),
         cover_url=f"{base_url}/events/{event.slug}/cover.jpg?v={event.cover_version}" if event.cover_version else None,
         url=f"{base_url}/events/{event.slug}",
         tiers=[tier_out(t) for t in event.tiers],
     )
+
+
+class SeriesDateOut(msgspec.Struct):
+    slug: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    availability: series_public.Availability
+    places_left: int | None
+    venue: VenueOut | None
+    url: str
+    seats_url: str | None
+
+
+class SeriesOut(msgspec.Struct):
+    slug: str
+    title: str
+    description: str
+    timezone: str
+    url: str
+    dates: list[SeriesDateOut]
 
 
 def _only_organization(actor: Actor) -> uuid.UUID:
@@ -173,6 +198,37 @@ async def get_event(db: AsyncSession, settings: Settings, actor: Actor, slug: st
         with suppress(NotFound):  # another organization's token sees what anyone sees
             return event_out(await service.get_event_for(db, actor, slug), settings.base_url)
     return event_out(await service.get_public_event(db, slug), settings.base_url)
+
+
+@get(
+    "/series/{series_slug:str}",
+    summary="A series and its upcoming public dates with availability",
+    responses=refusals(400, 404),
+)
+async def get_series(db: AsyncSession, settings: Settings, series_slug: str) -> SeriesOut:
+    series, dates = await series_public.public_series(db, series_slug)
+    base = settings.base_url
+    return SeriesOut(
+        slug=series.slug,
+        title=series.title,
+        description=series.description,
+        timezone=series.timezone,
+        url=f"{base}/series/{series.slug}",
+        dates=[
+            SeriesDateOut(
+                slug=d.event.slug,
+                starts_at=d.event.starts_at,
+                ends_at=d.event.ends_at,
+                status=d.event.status,
+                availability=d.availability,
+                places_left=d.places.left if d.places else None,
+                venue=_venue_out(d.event),
+                url=f"{base}/events/{d.event.slug}",
+                seats_url=f"{base}/events/{d.event.slug}/seats" if d.event.layout_version_id else None,
+            )
+            for d in dates
+        ],
+    )
 
 
 @post("/events", summary="Create a draft event", security=TOKEN_REQUIRED, responses=refusals(400, 401, 403, 404, 422))
@@ -258,6 +314,7 @@ event_api_routes = [
         route_handlers=[
             list_events,
             get_event,
+            get_series,
             create_event,
             update_event,
             change_status,

@@ -1,4 +1,5 @@
-"""Organizer pages for events: create, edit, publish/unpublish/cancel, price tiers and the cover image."""
+"""Organizer pages for events (create, edit, publish/unpublish/cancel, price tiers, the cover image) and for
+series of dates (create weekly or from a list, add and cancel dates, publish, apply the template)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.config import Settings
 from app.errors import ValidationFailed
-from app.events import covers, forms, service
+from app.events import covers, forms, series, series_forms, series_public, service
 from app.events.models import Category, Event, EventStatus
 from app.money import CURRENCIES
 from app.timeutil import all_timezones, input_value
@@ -214,6 +215,106 @@ async def delete_cover(db: AsyncSession, user: Actor, slug: str) -> Template:
     return page("events/_cover.html", event=event, can_edit=True, notice="Cover image removed.")
 
 
+# --- series ------------------------------------------------------------------------------------------------
+
+
+async def _series_form(db: AsyncSession, user: Actor, org, status_code: int = 200, **extra) -> Template:
+    return page(
+        "events/series_form.html",
+        status_code=status_code,
+        org=org,
+        weekdays=series.WEEKDAYS,
+        tier_rows=range(series_forms.TIER_ROWS),
+        currencies=CURRENCIES,
+        **await _event_form_context(db, user, org.id),
+        **extra,
+    )
+
+
+@get("/manage/{org_slug:str}/series")
+async def series_list(db: AsyncSession, user: Actor, org_slug: str) -> Template:
+    org = user.organization_by_slug(org_slug)
+    return page("events/series_list.html", org=org, all_series=await series.list_organization_series(db, user, org.id))
+
+
+@get("/manage/{org_slug:str}/series/new")
+async def new_series_form(db: AsyncSession, user: Actor, org_slug: str) -> Template:
+    org = user.organization_by_slug(org_slug)
+    user.require(org.id, Role.MANAGER, what="Organization")
+    return await _series_form(db, user, org, form={"timezone": "Europe/Berlin", "kind": "weekly", "currency": "EUR"})
+
+
+@post("/manage/{org_slug:str}/series/new")
+async def create_series(request: Request, db: AsyncSession, user: Actor, org_slug: str) -> Template | Redirect:
+    org = user.organization_by_slug(org_slug)
+    form = await request.form()
+    try:
+        created = await series.create_series(db, user, org.id, series_forms.series_input(form))
+    except ValidationFailed as exc:
+        await db.rollback()
+        values = {**form, "weekdays": form.getall("weekdays", [])}
+        return await _series_form(db, user, org, 422, form=values, errors=exc.errors, error_message=exc.message)
+    return Redirect(f"/manage/series/{created.slug}")
+
+
+async def _series_page(db: AsyncSession, user: Actor, slug: str, status_code: int = 200, **extra) -> Template:
+    found = await series.series_for(db, user, slug)
+    org = next(o for o in user.organizations if o.id == found.organization_id)
+    template = series.template_of(found)
+    return page(
+        "events/series_manage.html",
+        status_code=status_code,
+        org=org,
+        series=found,
+        dates=await series_public.dated(db, await series.dates_of(db, found)),
+        template_form=extra.pop("template_form", None) or series_forms.template_values(template),
+        tier_rows=range(min(series_forms.MAX_TIERS, len(template.tiers) + 1)),
+        can_edit=user.role_in(org.id).at_least(Role.MANAGER),
+        **await _event_form_context(db, user, org.id),
+        **extra,
+    )
+
+
+@get("/manage/series/{series_slug:str}")
+async def manage_series(db: AsyncSession, user: Actor, series_slug: str) -> Template:
+    return await _series_page(db, user, series_slug)
+
+
+@post("/manage/series/{series_slug:str}/dates")
+async def add_series_date(request: Request, db: AsyncSession, user: Actor, series_slug: str) -> Template | Redirect:
+    form = await request.form()
+    try:
+        await series.add_date(db, user, series_slug, series_forms.date_input(form))
+    except ValidationFailed as exc:
+        await db.rollback()
+        return await _series_page(db, user, series_slug, 422, date_form=form, date_errors=exc.errors)
+    return Redirect(f"/manage/series/{series_slug}")
+
+
+@post("/manage/series/{series_slug:str}/dates/{date_slug:str}/cancel")
+async def cancel_series_date(db: AsyncSession, user: Actor, series_slug: str, date_slug: str) -> Redirect:
+    await series.cancel_date(db, user, series_slug, date_slug)
+    return Redirect(f"/manage/series/{series_slug}")
+
+
+@post("/manage/series/{series_slug:str}/publish")
+async def publish_series(db: AsyncSession, user: Actor, series_slug: str) -> Template:
+    refused = await series.publish_series(db, user, series_slug)
+    return await _series_page(db, user, series_slug, refused=refused, notice="Upcoming dates published.")
+
+
+@post("/manage/series/{series_slug:str}/template")
+async def update_series_template(request: Request, db: AsyncSession, user: Actor, series_slug: str) -> Template:
+    form = await request.form()
+    scope = {"unsold": "unsold", "safe": "safe"}.get(form.get("apply", ""))
+    try:
+        applied = await series.update_template(db, user, series_slug, series_forms.template_input(form), scope)
+    except ValidationFailed as exc:
+        await db.rollback()
+        return await _series_page(db, user, series_slug, 422, template_form=form, template_errors=exc.errors)
+    return await _series_page(db, user, series_slug, applied=applied, notice="Template saved.")
+
+
 organizer_event_routes = [
     Router(
         path="/",
@@ -231,6 +332,14 @@ organizer_event_routes = [
             delete_tier,
             upload_cover,
             delete_cover,
+            series_list,
+            new_series_form,
+            create_series,
+            manage_series,
+            add_series_date,
+            cancel_series_date,
+            publish_series,
+            update_series_template,
         ],
     ),
 ]

@@ -17,7 +17,7 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, Timestamps, UUIDPrimaryKey
@@ -75,6 +75,8 @@ class Event(UUIDPrimaryKey, Timestamps, Base):
     layout_version_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("seat_layout_versions.id", ondelete="RESTRICT")
     )
+    # A date of a series: still a whole event of its own (inventory, orders, tickets, door list).
+    series_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("event_series.id", ondelete="RESTRICT"), index=True)
 
     # Checkout settings: a service fee (percent in basis points of the discounted subtotal, plus a fixed amount
     # per ticket) shown before paying, and whether each ticket asks for its attendee's name and e-mail.
@@ -89,6 +91,25 @@ class Event(UUIDPrimaryKey, Timestamps, Base):
         lazy="selectin",
         cascade="all, delete-orphan",
     )
+
+
+class EventSeries(UUIDPrimaryKey, Timestamps, Base):
+    """Dates sold under one title, made from one template of tiers and checkout settings."""
+
+    __tablename__ = "event_series"
+    __table_args__ = (CheckConstraint("fee_percent_bp BETWEEN 0 AND 10000 AND fee_fixed_minor >= 0", name="fees"),)
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    category: Mapped[str] = mapped_column(String(40), default=Category.OTHER)
+    timezone: Mapped[str] = mapped_column(String(64))
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    fee_percent_bp: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    fee_fixed_minor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The template's tiers as TemplateTier dicts (name, price_minor, currency, ...); each date gets copies.
+    template_tiers: Mapped[list[dict]] = mapped_column(JSONB, default=list, server_default="[]")
 
 
 class PriceTier(UUIDPrimaryKey, Timestamps, Base):

@@ -1,4 +1,4 @@
-"""Public pages: the event listing with search and filters, event details, cover images."""
+"""Public pages: the event listing with search and filters, event details, a series' dates, cover images."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
-from app.events import covers, service
+from app.events import covers, series_public, service
 from app.events.models import Category, Event
 from app.validation import FieldErrors
 from app.web import page
@@ -67,6 +67,7 @@ async def listing(
     events, has_more = await service.list_public_events(db, criteria)
     context = {
         "events": events,
+        "series": await series_public.listed_series(db, events),
         "has_more": has_more,
         "criteria": criteria,
         "errors": errors,
@@ -84,6 +85,12 @@ async def event_detail(request: Request, db: AsyncSession, actor: Actor, slug: s
     return page("events/detail.html", **context)
 
 
+@get("/series/{series_slug:str}")
+async def series_detail(db: AsyncSession, actor: Actor, series_slug: str) -> Template:
+    series, dates = await series_public.public_series(db, series_slug)
+    return page("events/series_detail.html", series=series, dates=dates)
+
+
 @get("/events/{slug:str}/cover.jpg")
 async def cover_image(db: AsyncSession, actor: Actor, slug: str) -> Response:
     cover = await covers.cover_for(db, actor, slug)
@@ -94,4 +101,6 @@ async def cover_image(db: AsyncSession, actor: Actor, slug: str) -> Response:
     )
 
 
-public_event_routes = [Router(path="/", include_in_schema=False, route_handlers=[listing, event_detail, cover_image])]
+public_event_routes = [
+    Router(path="/", include_in_schema=False, route_handlers=[listing, event_detail, series_detail, cover_image])
+]

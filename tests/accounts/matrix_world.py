@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,7 @@ from app.accounts.organizations import create_api_token
 from app.accounts.passwords import hash_password, token_digest
 from app.config import PROJECT_ROOT
 from app.db import utcnow
+from app.events import series
 from app.events.models import Event, PriceTier
 from app.orders.access import order_token
 from app.orders.models import Order
@@ -37,6 +38,16 @@ THEATRE = json.loads((PROJECT_ROOT / "seatmaps" / "theatre.json").read_text())
 EVENT_TIMES = {"starts_at": "2031-06-01T20:00:00", "ends_at": "2031-06-01T23:00:00", "timezone": "Europe/London"}
 TIER_FORM = {"name": "Matrix", "price": "10.00", "currency": "GBP", "kind": "ga", "capacity": "10"}
 VENUE_FORM = {"name": "Matrix Hall", "address": "1 Street", "timezone": "Europe/London"}
+SERIES_FORM = {
+    "title": "Matrix Series",
+    "timezone": "Europe/London",
+    "kind": "custom",
+    "dates": "2031-06-08 20:00 22:00",
+    "currency": "GBP",
+    "tier_name_0": "Matrix",
+    "tier_price_0": "10.00",
+    "tier_capacity_0": "10",
+}
 
 
 def _form(**fields: Any) -> Callable[[dict], dict]:
@@ -59,6 +70,9 @@ BODIES: dict[tuple[str, str], Callable[[dict], dict]] = {
     ("POST", "/manage/events/{slug:str}/tiers"): _form(**TIER_FORM),
     ("POST", "/manage/events/{slug:str}/tiers/{tier_id:uuid}"): _form(**TIER_FORM),
     ("POST", "/manage/{org_slug:str}/venues"): _form(**VENUE_FORM),
+    ("POST", "/manage/{org_slug:str}/series/new"): _form(**SERIES_FORM),
+    ("POST", "/manage/series/{series_slug:str}/template"): _form(**SERIES_FORM, apply="unsold"),
+    ("POST", "/manage/series/{series_slug:str}/dates"): _form(starts_at="2031-07-01T20:00", ends_at="2031-07-01T22:00"),
     ("POST", "/manage/venues/{venue_id:uuid}"): _form(**VENUE_FORM),
     ("POST", "/manage/venues/{venue_id:uuid}/layouts"): _form(name="Imported", sample="theatre"),
     ("POST", "/manage/venues/{venue_id:uuid}/layouts/new"): _form(name="Drawn", start=""),
@@ -183,7 +197,15 @@ async def _objects(db, event, **extra: Any) -> dict[str, Any]:
             for field in ("starts_at", "ends_at")
         },
     }
+    rule = series.WeeklyRule(date(2031, 6, 3), date(2031, 6, 10), ["tue"], time(20), time(22), venue_id=row.venue_id)
+    template = [series.TemplateTier(name="Matrix", price_minor=1000, currency="GBP", capacity=10)]
+    weekly = await series.create_weekly_series(
+        db, event.actor, row.organization_id, title="Weekly", rule=rule, tiers=template
+    )
+    first_date = await db.scalar(select(Event.slug).where(Event.series_id == weekly.id).order_by(Event.starts_at))
     return {
+        "series_slug": weekly.slug,
+        "date_slug": first_date,
         "org_slug": event.actor.organizations[0].slug,
         "slug": event.slug,
         "promo": "EARLY",

@@ -1,0 +1,121 @@
+"""What buyers see of a series: its dates with availability, and series in the public listing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import utcnow
+from app.errors import NotFound
+from app.events.models import Event, EventSeries, EventStatus
+from app.timeutil import to_local
+
+FEW_LEFT = 10  # "few left" from this many places down (or a tenth of the capacity, whichever is more)
+
+
+# --- availability (counted by inventory, a higher layer, which registers its probe here) ----------------------
+
+
+@dataclass(frozen=True)
+class Places:
+    capacity: int
+    left: int
+    sold: int
+
+
+PlacesProbe = Callable[[AsyncSession, list[uuid.UUID]], Awaitable[dict[uuid.UUID, Places]]]
+_places_probes: list[PlacesProbe] = []
+
+
+def on_count_places(probe: PlacesProbe) -> PlacesProbe:
+    """Register how places of published dates are counted (inventory registers it; events never imports it)."""
+    _places_probes.append(probe)
+    return probe
+
+
+async def count_places(session: AsyncSession, event_ids: list[uuid.UUID]) -> dict[uuid.UUID, Places]:
+    totals: dict[uuid.UUID, Places] = {}
+    for probe in _places_probes:
+        for event_id, p in (await probe(session, event_ids)).items():
+            known = totals.get(event_id, Places(0, 0, 0))
+            totals[event_id] = Places(known.capacity + p.capacity, known.left + p.left, known.sold + p.sold)
+    return totals
+
+
+Availability = Literal["on sale", "few left", "sold out", "sales ended", "not yet on sale", "cancelled"]
+
+
+def availability(event: Event, places: Places | None, now: datetime) -> Availability:
+    if event.status == EventStatus.CANCELLED:
+        return "cancelled"
+    if event.ends_at <= now or (event.sales_end_at and event.sales_end_at <= now):
+        return "sales ended"
+    if event.sales_start_at and event.sales_start_at > now:
+        return "not yet on sale"
+    if places and places.capacity:
+        if places.left <= 0:
+            return "sold out"
+        if places.left <= max(FEW_LEFT, places.capacity // 10):
+            return "few left"
+    return "on sale"
+
+
+@dataclass(frozen=True)
+class SeriesDate:
+    event: Event
+    availability: Availability
+    places: Places | None
+
+    @property
+    def month(self) -> str:
+        return to_local(self.event.starts_at, self.event.timezone).strftime("%B %Y")
+
+
+async def dated(session: AsyncSession, events: list[Event]) -> list[SeriesDate]:
+    places = await count_places(session, [e.id for e in events if e.first_published_at])
+    now = utcnow()
+    return [SeriesDate(e, availability(e, places.get(e.id), now), places.get(e.id)) for e in events]
+
+
+# --- public ----------------------------------------------------------------------------------------------------
+
+_PUBLIC = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
+
+
+async def public_series(session: AsyncSession, slug: str) -> tuple[EventSeries, list[SeriesDate]]:
+    """A series with at least one public date, and its public dates that have not ended, soonest first."""
+    series = await session.scalar(select(EventSeries).where(EventSeries.slug == slug))
+    events = []
+    if series is not None:
+        query = select(Event).where(Event.series_id == series.id, Event.status.in_(_PUBLIC), Event.ends_at > utcnow())
+        events = list(await session.scalars(query.order_by(Event.starts_at)))
+    if not events:
+        raise NotFound("Series not found.")
+    return series, await dated(session, events)
+
+
+@dataclass(frozen=True)
+class ListedSeries:
+    slug: str
+    title: str
+    dates: int
+
+
+async def listed_series(session: AsyncSession, events: list[Event]) -> dict[uuid.UUID, ListedSeries]:
+    """For a listing page: each series of these events with its count of upcoming published dates."""
+    ids = {e.series_id for e in events if e.series_id}
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(EventSeries.id, EventSeries.slug, EventSeries.title, func.count(Event.id))
+        .join(Event, Event.series_id == EventSeries.id)
+        .where(EventSeries.id.in_(ids), Event.status == EventStatus.PUBLISHED, Event.ends_at > utcnow())
+        .group_by(EventSeries.id)
+    )
+    return {i: ListedSeries(slug, title, count) for i, slug, title, count in rows}
