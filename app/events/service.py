@@ -17,12 +17,12 @@ from app.accounts.models import Role
 from app.db import utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import Category, Event, EventStatus, PriceTier
+from app.events.publishing import publish_problems
 from app.money import is_supported_currency
 from app.timeutil import is_valid_timezone, local_to_utc
 from app.validation import FieldErrors, is_valid_slug, slugify
 from app.venues.layouts import version_of_organization
-from app.venues.models import SeatLayoutVersion, Venue
-from app.venues.seatmap import SeatMap, parse
+from app.venues.models import Venue
 
 MAX_TAGS = 10
 
@@ -219,36 +219,6 @@ async def update_event(
 
 def event_input_of(event: Event) -> EventInput:
     return EventInput(**{name: getattr(event, name) for name in EventInput.__struct_fields__})
-
-
-async def seat_map_of(session: AsyncSession, event: Event) -> SeatMap | None:
-    """The seat map the event is sold with (the layout version frozen on it), if it has one."""
-    if event.layout_version_id is None:
-        return None
-    version = await session.get(SeatLayoutVersion, event.layout_version_id)
-    return parse(version.document) if version else None
-
-
-def unpriced_categories(seatmap: SeatMap, event: Event) -> list[str]:
-    priced = {t.seat_category for t in event.tiers if t.seat_category}
-    used = {seat.category for _, _, seat in seatmap.seats()} | {a.category for a in seatmap.ga_areas}
-    names = {c.key: c.name for c in seatmap.categories}
-    return sorted(names[c] for c in used - priced)
-
-
-async def publish_problems(session: AsyncSession, event: Event) -> list[str]:
-    """Why an event cannot be published yet (empty when it can)."""
-    problems = []
-    seatmap = await seat_map_of(session, event)
-    if seatmap and (missing := unpriced_categories(seatmap, event)):
-        problems.append("Add price tiers for the seat categories: " + ", ".join(missing) + ".")
-    if not event.tiers:
-        problems.append("Add at least one price tier.")
-    if event.venue_id is None and not event.online_url:
-        problems.append("Choose a venue or give an online URL.")
-    if event.ends_at <= utcnow():
-        problems.append("The event has already ended.")
-    return problems
 
 
 async def set_status(session: AsyncSession, actor: Actor, slug: str, target: EventStatus) -> Event:

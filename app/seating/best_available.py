@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict
 from app.events.models import Event
-from app.events.service import seat_map_of
+from app.events.publishing import seat_map_of
 from app.seating.holds import Client, HoldResult, hold_seats
 from app.seating.models import EventSeat, SeatStatus
 from app.seating.rules import InvalidSeats, SeatsUnavailable, seat_status

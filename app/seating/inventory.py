@@ -14,6 +14,7 @@ from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.events import service as events
 from app.events.models import Event
+from app.events.publishing import seat_map_of
 from app.live import SeatChange
 from app.seating.availability import SeatDetail, seat_details
 from app.seating.models import EventArea, EventSeat, SeatStatus, seat_versions
@@ -37,7 +38,7 @@ async def create_inventory(session: AsyncSession, event: Event) -> int:
     if await has_inventory(session, event.id):
         return 0
     places = await add_tier_areas(session, event.id)
-    seatmap = await events.seat_map_of(session, event)
+    seatmap = await seat_map_of(session, event)
     if seatmap is None:
         return places
     rows = [
