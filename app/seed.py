@@ -36,7 +36,7 @@ def _at(days: int, hour: int) -> datetime:
     return base.replace(hour=hour, tzinfo=None)  # wall-clock time in the event's timezone
 
 
-# (slug, title, category, tags, days ahead, hour, hours long, description, venue, layout, tiers)
+# (slug, title, category, tags, days ahead, hour, hours long, description, venue (None: online), layout, tiers)
 # Tiers: (name, price in cents, capacity for general admission, or None with a seat category).
 DEMO_EVENTS = [
     dict(
@@ -79,6 +79,20 @@ DEMO_EVENTS = [
         layout=None,
         description="Five comedians, one microphone, no mercy.",
         tiers=[("Standard", 2200, 150)],
+    ),
+    dict(
+        slug="demo-online-talk",
+        title="Crowds Without Queues: an Online Talk",
+        category="conference",
+        tags=["online", "talk"],
+        days=10,
+        hour=18,
+        hours=1,
+        venue=None,  # online only: ticket holders find the link on their ticket and in the e-mail
+        online_url="https://stream.usher.test/crowds-without-queues",
+        layout=None,
+        description="How ticket sales survive the rush, live with questions at the end.",
+        tiers=[("Viewer", 900, 500)],
     ),
 ]
 DEMO_EVENTS.append(
@@ -156,9 +170,9 @@ async def seed(settings: Settings) -> None:
         for spec in DEMO_EVENTS:
             if await session.scalar(select(Event.id).where(Event.slug == spec["slug"])):
                 continue
-            venue = venues[spec["venue"]]
+            venue = venues[spec["venue"]] if spec["venue"] else None
             layout_version_id = None
-            if spec["layout"]:
+            if spec["layout"] and venue:
                 version = await import_layout(
                     session, actor, venue.id, name=venue.name, document=SAMPLES_DIR / f"{spec['layout']}.json"
                 )
@@ -174,8 +188,9 @@ async def seed(settings: Settings) -> None:
                     description=spec["description"],
                     category=spec["category"],
                     tags=spec["tags"],
-                    timezone=venue.timezone,
-                    venue_id=venue.id,
+                    timezone=venue.timezone if venue else "Europe/Berlin",
+                    venue_id=venue.id if venue else None,
+                    online_url=spec.get("online_url"),
                     starts_at=starts,
                     ends_at=starts + timedelta(hours=spec["hours"]),
                     layout_version_id=layout_version_id,

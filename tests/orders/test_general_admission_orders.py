@@ -12,6 +12,7 @@ from app.db import create_engine, create_sessionmaker, utcnow
 from app.events.models import Event
 from app.mail.service import deliver_due_mail, transport_for
 from app.seating.models import EventArea
+from app.seed import seed
 from app.tickets.models import Ticket
 from tests.checkin.conftest import log_in
 from tests.checkin.test_checkin import scan
@@ -79,3 +80,14 @@ async def test_online_ticket_holders_get_the_access_url_which_the_public_page_do
     [message] = inbox.messages
     assert STREAM in message.get_body(preferencelist=("html",)).get_content()
     assert f"Join online: {STREAM}" in message.get_body(preferencelist=("plain",)).get_content()
+
+
+async def test_the_demo_comedy_night_and_online_talk_can_be_bought(settings, browser, db):
+    await seed(settings)
+    for slug in ("demo-comedy-night", "demo-online-talk"):
+        event = await db.scalar(select(Event).where(Event.slug == slug))
+        assert event.status == "published"
+        number = await buy_places(browser, db, event, 2)
+        assert number
+    talk_page = await browser.get("/events/demo-online-talk")
+    assert "stream.usher.test" not in talk_page.text and "ticket holders find the link" in talk_page.text
