@@ -223,13 +223,14 @@ async def test_another_organization_can_neither_see_nor_change_the_series(organi
 
 async def test_publishing_a_series_names_the_dates_that_cannot_be_published_and_publishes_the_rest(seated_series, db):
     anchor, dates = seated_series
-    venue_id, later = dates[0].venue_id, dates[-1].starts_at.replace(tzinfo=None) + timedelta(days=7)
-    nowhere = series.DateInput(starts_at=later, ends_at=later + timedelta(hours=2))  # no venue, no online URL
+    venue_id, layout_id = dates[0].venue_id, dates[0].layout_version_id
+    later = dates[-1].starts_at.replace(tzinfo=None) + timedelta(days=7)
+    nowhere = series.DateInput(starts_at=later, ends_at=later + timedelta(hours=2), layout_version_id=layout_id)
     added_slug = (await series.add_date(db, anchor.actor, "hamlet", nowhere)).slug
     elsewhere = series.DateInput(starts_at=later + timedelta(days=1), ends_at=later + timedelta(days=1, hours=2))
-    in_the_hall = msgspec.structs.replace(elsewhere, venue_id=venue_id)
+    in_the_hall = msgspec.structs.replace(elsewhere, venue_id=venue_id, layout_version_id=layout_id)
     second_slug = (await series.add_date(db, anchor.actor, "hamlet", in_the_hall)).slug
     refused = await series.publish_series(db, anchor.actor, "hamlet")
-    assert list(refused) == [added_slug] and "Choose a venue or give an online URL." in refused[added_slug]
+    assert list(refused) == [added_slug] and "Choose a venue or give an online URL." in refused[added_slug]  # no venue
     statuses = {d.slug: d.status for d in await _dates(db, "hamlet")}
     assert (statuses[added_slug], statuses[second_slug]) == ("draft", "published")
