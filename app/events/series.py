@@ -356,27 +356,39 @@ class Applied:
 
 
 def _reshaped(event: Event, tiers: list[TemplateTier]) -> list[str]:
-    """Tiers of the date the template removes or moves to other seats (unsafe once something is sold)."""
+    """Tiers the template would add, remove or move to other seats on this date."""
+    have = {t.name.lower() for t in event.tiers}
     wanted = {t.name.lower(): t for t in tiers}
-    return [
+    moved = [
         t.name
         for t in event.tiers
         if (w := wanted.get(t.name.lower())) is None
-        or (w.seat_category != t.seat_category)
-        or ((w.capacity is None) != (t.capacity is None))
+        or w.seat_category != t.seat_category
+        or (w.capacity is None) != (t.capacity is None)
     ]
+    return moved + [t.name for t in tiers if t.name.lower() not in have]
+
+
+def _refusal(event: Event, sold: int, template: TemplateInput, scope: Scope) -> str | None:
+    """Why the template is not applied to this date; None when it is."""
+    if sold and scope == "unsold":
+        return f"{sold} sold"
+    # A published date's inventory (seats, and an area per general-admission tier) is fixed.
+    if event.first_published_at and (reshaped := _reshaped(event, template.tiers)):
+        already = f"{sold} sold; " if sold else ""
+        return already + "published, so tiers cannot be added, removed or moved to other seats: " + ", ".join(reshaped)
+    return None
 
 
 def _apply_to(event: Event, template: TemplateInput) -> None:
     event.title, event.description = template.title, template.description
     event.fee_percent_bp, event.fee_fixed_minor = template.fee_percent_bp, template.fee_fixed_minor
     current = {t.name.lower(): t for t in event.tiers}
-    ga_capacity = next((t.capacity for t in event.tiers if t.capacity is not None), None)
     keep = []
     for wanted in template.tiers:
         tier = current.get(wanted.name.lower())
         if tier is None:
-            tier = _tier_of(wanted, ga_capacity)
+            tier = _tier_of(wanted, None)
         else:  # the date keeps its own capacity
             for name in ("name", "price_minor", "currency", "description", "seat_category", "sort_order"):
                 setattr(tier, name, getattr(wanted, name))
@@ -390,8 +402,9 @@ async def update_template(
     session: AsyncSession, actor: Actor, slug: str, data: TemplateInput, scope: Scope | None
 ) -> Applied:
     """Save the template and, with a scope, apply it to future dates in the same transaction: 'unsold' changes
-    only dates with nothing sold; 'safe' also changes sold dates unless a tier they sell would be removed or
-    moved to other seats. Cancelled and past dates are never changed. Safe to repeat."""
+    only dates with nothing sold, 'safe' sold ones too. Titles, descriptions, fees and prices always apply;
+    tiers are added, removed or moved to other seats only on dates never published (their inventory is not
+    made yet). Cancelled and past dates are never changed. Safe to repeat."""
     series = await series_for(session, actor, slug, Role.MANAGER, lock=True)
     errors = FieldErrors()
     template = _validated_template(errors, data)
@@ -411,12 +424,8 @@ async def update_template(
             i: p.sold for i, p in (await count_places(session, [e.id for e in future if e.first_published_at])).items()
         }
         for event in sorted(future, key=lambda e: e.starts_at):
-            if sold.get(event.id, 0) and scope == "unsold":
-                skipped.append((event, f"{sold[event.id]} sold"))
-            elif sold.get(event.id, 0) and (reshaped := _reshaped(event, template.tiers)):
-                skipped.append(
-                    (event, f"{sold[event.id]} sold; the change removes or moves tiers: {', '.join(reshaped)}")
-                )
+            if why := _refusal(event, sold.get(event.id, 0), template, scope):
+                skipped.append((event, why))
             else:
                 _apply_to(event, template)
                 changed.append(event)

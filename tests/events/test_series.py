@@ -163,11 +163,14 @@ async def test_a_template_change_goes_to_unsold_future_dates_and_says_which_were
     )
     prices = {d.slug: await db.scalar(stalls.where(PriceTier.event_id == d.id)) for d in dates}
     assert prices == {dates[0].slug: 3900, dates[1].slug: 4200, dates[2].slug: 3900}
-    # without the balcony tier the change is unsafe where something is sold: that date is skipped and says why
+    # a published date's tiers are fixed (its inventory exists): removing one is refused on every date, saying why
     fewer = series.TemplateInput(title="Hamlet", tiers=cheaper.tiers[:2])
     applied = await series.update_template(db, anchor.actor, "hamlet", fewer, "safe")
+    fixed = "published, so tiers cannot be added, removed or moved to other seats: Balcony"
     assert [(e.slug, why) for e, why in applied.skipped] == [
-        (dates[1].slug, "1 sold; the change removes or moves tiers: Balcony")
+        (dates[0].slug, fixed),
+        (dates[1].slug, "1 sold; " + fixed),
+        (dates[2].slug, fixed),
     ]
     # a price-only change is safe everywhere
     applied = await series.update_template(db, anchor.actor, "hamlet", cheaper, "safe")
@@ -191,11 +194,13 @@ async def test_a_cancelled_date_shows_as_cancelled_and_cannot_be_bought(seated_s
 async def test_the_template_form_applies_to_unsold_dates_and_lists_the_skipped_ones(organizer, db):
     browser, org = organizer
     await browser.post_form(f"/manage/{org}/series/new", WEEKLY)
-    form = {**WEEKLY, "title": "Jazz Tuesdays", "tier_price_0": "15.00", "apply": "unsold"}
+    late = {"tier_name_1": "Late entry", "tier_price_1": "9.50", "tier_capacity_1": "40"}
+    form = {**WEEKLY, **late, "tier_price_0": "15.00", "apply": "unsold"}
     response = await browser.post_form("/manage/series/jazz-tuesdays/template", form)
     assert response.status_code == 200
     assert "Template saved." in response.text and "Skipped" not in response.text
-    assert {t.price_minor for d in await _dates(db, "jazz-tuesdays") for t in d.tiers} == {1500}
+    tiers = {(t.name, t.price_minor, t.capacity) for d in await _dates(db, "jazz-tuesdays") for t in d.tiers}
+    assert tiers == {("Standard", 1500, 120), ("Late entry", 950, 40)}  # drafts: tiers may still be added
     bad = await browser.post_form("/manage/series/jazz-tuesdays/template", {**form, "tier_price_0": "-3"})
     assert bad.status_code == 422
     assert "cannot be negative" in field_error(bad.text, "tiers")
