@@ -52,12 +52,17 @@ for (const shape of svg.querySelectorAll("polygon.ga")) {
   const label = document.querySelector(`[data-left-for="${CSS.escape(shape.dataset.area)}"]`);
   areas.set(shape.dataset.area, { shape, label, v: 0, capacity: label ? label.dataset.capacity : null });
 }
+// General-admission tiers have places but no shape on the map.
+for (const label of document.querySelectorAll("[data-left-for]")) {
+  const key = label.dataset.leftFor;
+  if (!areas.has(key)) areas.set(key, { shape: null, label, v: 0, capacity: label.dataset.capacity });
+}
 
 function setArea(key, left, v) {
   const area = areas.get(key);
   if (!area || v < area.v) return;
   area.v = v;
-  area.shape.classList.toggle("ga-soldout", left <= 0);
+  if (area.shape) area.shape.classList.toggle("ga-soldout", left <= 0);
   if (area.label) area.label.textContent = left > 0 ? `${left} of ${area.capacity} left` : "Sold out";
 }
 

@@ -16,8 +16,9 @@ from app.seed import seed
 from app.tickets.models import Ticket
 from tests.checkin.conftest import log_in
 from tests.checkin.test_checkin import scan
-from tests.orders.conftest import check_out, pay, pay_link
-from tests.seating.conftest import make_general_admission_event
+from tests.orders.conftest import check_out, hold_seats, order, pay, pay_link
+from tests.seating.conftest import make_general_admission_event, make_seated_event
+from tests.seating.test_areas import ARENA_TIERS
 
 STREAM = "https://stream.example/comedy-live"
 
@@ -91,3 +92,23 @@ async def test_the_demo_comedy_night_and_online_talk_can_be_bought(settings, bro
         assert number
     talk_page = await browser.get("/events/demo-online-talk")
     assert "stream.usher.test" not in talk_page.text and "ticket holders find the link" in talk_page.text
+
+
+async def test_one_cart_mixes_a_seat_standing_places_and_general_admission_places(browser, db):
+    event = await make_seated_event(
+        db, slug="the-gig", layout="arena", tiers=ARENA_TIERS, general_admission={"Bar pass": 20}
+    )
+    areas = dict((await db.execute(select(EventArea.name, EventArea.key))).all())
+    picker = await browser.get("/events/the-gig/seats")
+    assert "Bar pass" in picker.text and "20 of 20 left" in picker.text
+    await hold_seats(browser, ["L1-A-1"], slug="the-gig")
+    for area, quantity in ((areas["Standing floor"], "2"), (areas["Bar pass"], "3")):
+        response = await browser.post_form(
+            "/events/the-gig/areas/hold", {"area": area, "quantity": quantity}, htmx=True
+        )
+        assert response.status_code == 200, response.text
+    number, token = pay_link(await check_out(browser, slug="the-gig"))
+    await pay(browser, number, token)
+    tickets = list(await db.scalars(select(Ticket.tier_name).where(Ticket.event_id == event.id)))
+    assert sorted(tickets) == ["Bar pass"] * 3 + ["Floor"] * 2 + ["Lower"]
+    assert (await order(db, number)).total_minor == 5900 + 2 * 3900 + 3 * 1000

@@ -43,8 +43,14 @@ async def make_owner(db, slug: str) -> tuple[Actor, uuid.UUID]:
 
 
 async def make_seated_event(
-    db, *, slug: str = "the-play", layout: str = "theatre", tiers: dict[str, int] | None = None
+    db,
+    *,
+    slug: str = "the-play",
+    layout: str = "theatre",
+    tiers: dict[str, int] | None = None,
+    general_admission: dict[str, int] | None = None,
 ) -> SeatedEvent:
+    """`tiers`: price per seat category; `general_admission`: capacity per GA tier name (£10.00 each)."""
     actor, organization_id = await make_owner(db, slug)
     venue = await create_venue(db, actor, organization_id, name="Playhouse", address="", timezone="Europe/London")
     version = await import_layout(db, actor, venue.id, name="Main", document=SAMPLES_DIR / f"{layout}.json")
@@ -69,6 +75,10 @@ async def make_seated_event(
             actor,
             slug,
             events.TierInput(name=category.title(), price_minor=price, currency="GBP", seat_category=category),
+        )
+    for name, capacity in (general_admission or {}).items():
+        await events.add_tier(
+            db, actor, slug, events.TierInput(name=name, price_minor=1000, currency="GBP", capacity=capacity)
         )
     await events.set_status(db, actor, slug, EventStatus.PUBLISHED)
     return SeatedEvent(slug=slug, id=event.id, actor=actor)
