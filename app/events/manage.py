@@ -14,7 +14,7 @@ from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.config import Settings
 from app.errors import ValidationFailed
-from app.events import covers, forms, series, series_forms, series_public, service
+from app.events import covers, forms, series, series_forms, series_public, series_template, service
 from app.events.models import Category, Event, EventStatus
 from app.money import CURRENCIES
 from app.timeutil import all_timezones, input_value
@@ -260,7 +260,7 @@ async def create_series(request: Request, db: AsyncSession, user: Actor, org_slu
 async def _series_page(db: AsyncSession, user: Actor, slug: str, status_code: int = 200, **extra) -> Template:
     found = await series.series_for(db, user, slug)
     org = next(o for o in user.organizations if o.id == found.organization_id)
-    template = series.template_of(found)
+    template = series_template.template_of(found)
     return page(
         "events/series_manage.html",
         status_code=status_code,
@@ -308,7 +308,7 @@ async def update_series_template(request: Request, db: AsyncSession, user: Actor
     form = await request.form()
     scope = {"unsold": "unsold", "safe": "safe"}.get(form.get("apply", ""))
     try:
-        applied = await series.update_template(db, user, series_slug, series_forms.template_input(form), scope)
+        applied = await series_template.update_template(db, user, series_slug, series_forms.template_input(form), scope)
     except ValidationFailed as exc:
         await db.rollback()
         return await _series_page(db, user, series_slug, 422, template_form=form, template_errors=exc.errors)

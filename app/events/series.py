@@ -11,7 +11,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
 
 import msgspec
 from sqlalchemy import select
@@ -23,7 +22,6 @@ from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.events import service
 from app.events.models import Category, Event, EventSeries, EventStatus, PriceTier
-from app.events.series_public import count_places
 from app.money import is_supported_currency
 from app.timeutil import is_valid_timezone, local_to_utc
 from app.validation import FieldErrors, is_valid_slug, slugify
@@ -147,7 +145,7 @@ def _validated_tiers(errors: FieldErrors, tiers: list[TemplateTier]) -> list[Tem
     ]
 
 
-def _validated_template(errors: FieldErrors, data: TemplateInput) -> TemplateInput:
+def validated_template(errors: FieldErrors, data: TemplateInput) -> TemplateInput:
     title = errors.text("title", data.title, max_length=200)
     description = errors.text("description", data.description, max_length=20_000, required=False)
     if not (0 <= data.fee_percent_bp <= 10_000 and 0 <= data.fee_fixed_minor <= 1_000_000):
@@ -204,7 +202,7 @@ async def _free_slug(session: AsyncSession, model: type[Event] | type[EventSerie
     return slug
 
 
-def _tier_of(template: TemplateTier, capacity: int | None) -> PriceTier:
+def tier_of(template: TemplateTier, capacity: int | None) -> PriceTier:
     fields = msgspec.structs.asdict(template)
     if template.capacity is not None and capacity is not None:
         fields["capacity"] = capacity
@@ -233,7 +231,7 @@ async def _add_date(
         online_url=series.online_url,
         fee_percent_bp=series.fee_percent_bp,
         fee_fixed_minor=series.fee_fixed_minor,
-        tiers=[_tier_of(TemplateTier(**t), date_input.capacity) for t in series.template_tiers],
+        tiers=[tier_of(TemplateTier(**t), date_input.capacity) for t in series.template_tiers],
     )
     session.add(event)
     await session.flush()  # the next date's free slug must see this one
@@ -246,7 +244,7 @@ async def create_series(
     """The series and all its dates (drafts) in one transaction; nothing is saved when anything is invalid."""
     actor.require(organization_id, Role.MANAGER, what="Organization")
     errors = FieldErrors()
-    template = _validated_template(errors, data)
+    template = validated_template(errors, data)
     timezone = (data.timezone or "").strip()
     if not is_valid_timezone(timezone):
         errors.add("timezone", "Choose a timezone such as Europe/Berlin.")
@@ -342,105 +340,6 @@ async def publish_series(session: AsyncSession, actor: Actor, slug: str) -> dict
             await session.rollback()
             refused[date_slug] = exc.message
     return refused
-
-
-# --- the template applied to future dates --------------------------------------------------------------------
-
-Scope = Literal["unsold", "safe"]
-
-
-@dataclass(frozen=True)
-class Applied:
-    changed: list[Event]
-    skipped: list[tuple[Event, str]]
-
-
-def _reshaped(event: Event, tiers: list[TemplateTier]) -> list[str]:
-    """Tiers the template would add, remove or move to other seats on this date."""
-    have = {t.name.lower() for t in event.tiers}
-    wanted = {t.name.lower(): t for t in tiers}
-    moved = [
-        t.name
-        for t in event.tiers
-        if (w := wanted.get(t.name.lower())) is None
-        or w.seat_category != t.seat_category
-        or (w.capacity is None) != (t.capacity is None)
-    ]
-    return moved + [t.name for t in tiers if t.name.lower() not in have]
-
-
-def _refusal(event: Event, sold: int, template: TemplateInput, scope: Scope) -> str | None:
-    """Why the template is not applied to this date; None when it is."""
-    if sold and scope == "unsold":
-        return f"{sold} sold"
-    # A published date's inventory (seats, and an area per general-admission tier) is fixed.
-    if event.first_published_at and (reshaped := _reshaped(event, template.tiers)):
-        already = f"{sold} sold; " if sold else ""
-        return already + "published, so tiers cannot be added, removed or moved to other seats: " + ", ".join(reshaped)
-    return None
-
-
-def _apply_to(event: Event, template: TemplateInput) -> None:
-    event.title, event.description = template.title, template.description
-    event.fee_percent_bp, event.fee_fixed_minor = template.fee_percent_bp, template.fee_fixed_minor
-    current = {t.name.lower(): t for t in event.tiers}
-    keep = []
-    for wanted in template.tiers:
-        tier = current.get(wanted.name.lower())
-        if tier is None:
-            tier = _tier_of(wanted, None)
-        else:  # the date keeps its own capacity
-            for name in ("name", "price_minor", "currency", "description", "seat_category", "sort_order"):
-                setattr(tier, name, getattr(wanted, name))
-            if (wanted.capacity is None) != (tier.capacity is None):
-                tier.capacity = wanted.capacity
-        keep.append(tier)
-    event.tiers[:] = keep
-
-
-async def update_template(
-    session: AsyncSession, actor: Actor, slug: str, data: TemplateInput, scope: Scope | None
-) -> Applied:
-    """Save the template and, with a scope, apply it to future dates in the same transaction: 'unsold' changes
-    only dates with nothing sold, 'safe' sold ones too. Titles, descriptions, fees and prices always apply;
-    tiers are added, removed or moved to other seats only on dates never published (their inventory is not
-    made yet). Cancelled and past dates are never changed. Safe to repeat."""
-    series = await series_for(session, actor, slug, Role.MANAGER, lock=True)
-    errors = FieldErrors()
-    template = _validated_template(errors, data)
-    errors.raise_if_any()
-    series.title, series.description = template.title, template.description
-    series.fee_percent_bp, series.fee_fixed_minor = template.fee_percent_bp, template.fee_fixed_minor
-    series.template_tiers = [msgspec.structs.asdict(t) for t in template.tiers]
-    changed, skipped = [], []
-    if scope is not None:
-        now = utcnow()
-        future = [
-            e
-            for e in await dates_of(session, series, lock=True)
-            if e.starts_at > now and e.status != EventStatus.CANCELLED
-        ]
-        sold = {
-            i: p.sold for i, p in (await count_places(session, [e.id for e in future if e.first_published_at])).items()
-        }
-        for event in sorted(future, key=lambda e: e.starts_at):
-            if why := _refusal(event, sold.get(event.id, 0), template, scope):
-                skipped.append((event, why))
-            else:
-                _apply_to(event, template)
-                changed.append(event)
-    await session.commit()
-    return Applied(changed, skipped)
-
-
-def template_of(series: EventSeries) -> TemplateInput:
-    return TemplateInput(
-        title=series.title,
-        description=series.description,
-        fee_percent_bp=series.fee_percent_bp,
-        fee_fixed_minor=series.fee_fixed_minor,
-        tiers=[TemplateTier(**t) for t in series.template_tiers],
-    )
 
 
 async def list_organization_series(

@@ -4,14 +4,15 @@ future dates, cancelled dates refused, other organizations kept out."""
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import msgspec
 import pytest
 from sqlalchemy import func, select
 
-from app.events import series
+from app.events import series, series_template
 from app.events.models import Event, EventSeries, PriceTier
+from app.events.series_public import Places, availability
 from app.seating.models import EventSeat
 from tests.conftest import field_error
 from tests.orders.conftest import check_out, hold_seats, order, pay, pay_link
@@ -151,11 +152,11 @@ async def test_a_template_change_goes_to_unsold_future_dates_and_says_which_were
     await hold_seats(browser, ["SC-G-5"], slug=dates[1].slug)
     number, key = pay_link(await check_out(browser, slug=dates[1].slug))
     await pay(browser, number, key)
-    template = series.template_of(await db.get(EventSeries, dates[0].series_id))
+    template = series_template.template_of(await db.get(EventSeries, dates[0].series_id))
     tiers = list(template.tiers)
     tiers[1] = msgspec.structs.replace(tiers[1], price_minor=3900)  # Stalls
     cheaper = series.TemplateInput(title="Hamlet (new cast)", tiers=tiers)
-    applied = await series.update_template(db, anchor.actor, "hamlet", cheaper, "unsold")
+    applied = await series_template.update_template(db, anchor.actor, "hamlet", cheaper, "unsold")
     assert [e.slug for e in applied.changed] == [dates[0].slug, dates[2].slug]
     assert [(e.slug, why) for e, why in applied.skipped] == [(dates[1].slug, "1 sold")]
     stalls = select(PriceTier.price_minor).where(
@@ -165,7 +166,7 @@ async def test_a_template_change_goes_to_unsold_future_dates_and_says_which_were
     assert prices == {dates[0].slug: 3900, dates[1].slug: 4200, dates[2].slug: 3900}
     # a published date's tiers are fixed (its inventory exists): removing one is refused on every date, saying why
     fewer = series.TemplateInput(title="Hamlet", tiers=cheaper.tiers[:2])
-    applied = await series.update_template(db, anchor.actor, "hamlet", fewer, "safe")
+    applied = await series_template.update_template(db, anchor.actor, "hamlet", fewer, "safe")
     fixed = "published, so tiers cannot be added, removed or moved to other seats: Balcony"
     assert [(e.slug, why) for e, why in applied.skipped] == [
         (dates[0].slug, fixed),
@@ -173,7 +174,7 @@ async def test_a_template_change_goes_to_unsold_future_dates_and_says_which_were
         (dates[2].slug, fixed),
     ]
     # a price-only change is safe everywhere
-    applied = await series.update_template(db, anchor.actor, "hamlet", cheaper, "safe")
+    applied = await series_template.update_template(db, anchor.actor, "hamlet", cheaper, "safe")
     assert applied.skipped == [] and len(applied.changed) == 3
     refreshed = await _dates(db, "hamlet")
     assert [d.title for d in refreshed] == ["Hamlet (new cast)"] * 3
@@ -239,3 +240,17 @@ async def test_publishing_a_series_names_the_dates_that_cannot_be_published_and_
     assert list(refused) == [added_slug] and "Choose a venue or give an online URL." in refused[added_slug]  # no venue
     statuses = {d.slug: d.status for d in await _dates(db, "hamlet")}
     assert (statuses[added_slug], statuses[second_slug]) == ("draft", "published")
+
+
+def test_each_date_says_on_sale_few_left_sold_out_sales_ended_or_cancelled():
+    now = datetime(2030, 1, 1, 12, tzinfo=UTC)
+    date_of = Event(status="published", starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=1, hours=2))
+    assert availability(date_of, Places(capacity=100, left=50, sold=50), now) == "on sale"
+    assert availability(date_of, Places(capacity=100, left=10, sold=90), now) == "few left"
+    assert availability(date_of, Places(capacity=1000, left=100, sold=0), now) == "few left"  # a tenth
+    assert availability(date_of, Places(capacity=100, left=0, sold=100), now) == "sold out"
+    assert availability(date_of, None, now) == "on sale"  # not counted yet
+    date_of.sales_end_at = now - timedelta(minutes=1)
+    assert availability(date_of, Places(capacity=100, left=50, sold=50), now) == "sales ended"
+    date_of.status = "cancelled"
+    assert availability(date_of, Places(capacity=100, left=50, sold=50), now) == "cancelled"
