@@ -38,6 +38,16 @@ def on_first_publish(step: PublishStep) -> PublishStep:
     return step
 
 
+# A price tier added after first publication joins the inventory the same way (a GA tier gets its places).
+_tier_added_steps: list[PublishStep] = []
+
+
+def on_tier_added(step: PublishStep) -> PublishStep:
+    """Run `step` inside the transaction that adds a tier to an event published before."""
+    _tier_added_steps.append(step)
+    return step
+
+
 class EventInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """What an organizer sets on an event. Naive datetimes are wall-clock times in `timezone`."""
 
@@ -294,6 +304,10 @@ async def add_tier(
     valid = _validated_tier(errors or FieldErrors(), data, event, None)
     tier = PriceTier(id=uuid.uuid4(), event_id=event.id, **msgspec.structs.asdict(valid))
     event.tiers.append(tier)
+    if event.first_published_at is not None:
+        await session.flush()
+        for step in _tier_added_steps:
+            await step(session, event)
     await session.commit()
     return tier
 
@@ -317,7 +331,10 @@ async def update_tier(
     errors: FieldErrors | None = None,
 ) -> PriceTier:
     event, tier = await _tier_of(session, actor, slug, tier_id)
-    valid = _validated_tier(errors or FieldErrors(), data, event, tier.id)
+    errors = errors or FieldErrors()
+    if event.first_published_at is not None and tier.capacity is not None and data.capacity != tier.capacity:
+        errors.add("capacity", "A general-admission tier's capacity is fixed once the event has been published.")
+    valid = _validated_tier(errors, data, event, tier.id)
     for name, value in msgspec.structs.asdict(valid).items():
         setattr(tier, name, value)
     await session.commit()

@@ -73,6 +73,12 @@ async def create_inventory(session: AsyncSession, event: Event) -> int:
     return places + len(rows) + sum(a.capacity for a in seatmap.ga_areas)
 
 
+@events.on_tier_added
+async def add_tier_places(session: AsyncSession, event: Event) -> int:
+    """A general-admission tier added to a published event gets its area (safe to repeat)."""
+    return await add_tier_areas(session, event.id)
+
+
 async def has_inventory(session: AsyncSession, event_id: uuid.UUID) -> bool:
     seat = select(EventSeat.key).where(EventSeat.event_id == event_id).limit(1)
     area = select(EventArea.key).where(EventArea.event_id == event_id).limit(1)

@@ -7,8 +7,13 @@ import asyncio
 from collections import Counter
 from dataclasses import replace
 
+import msgspec
+import pytest
 from sqlalchemy import delete, select, text
 
+from app.accounts.models import Role
+from app.errors import ValidationFailed
+from app.events import service as events
 from app.main import create_app
 from app.seating.models import AreaHold, EventArea
 from tests.conftest import Browser, _client, serving
@@ -116,3 +121,24 @@ async def test_two_hundred_buyers_racing_for_the_last_fifty_places_buy_exactly_f
     assert area.held + area.sold == 50
     orders = await db.scalar(text("SELECT sum(quantity) FROM order_lines"))
     assert orders == 50
+
+
+async def test_a_general_admission_tier_added_after_publishing_sells_too(comedy, browser, db):
+    await events.add_tier(
+        db, comedy.actor, "the-comedy", events.TierInput(name="Front row", price_minor=3000, currency="GBP", capacity=8)
+    )
+    page = await browser.get("/events/the-comedy")
+    assert page.text.count('data-testid="places-form"') == 2 and "8 of 8 left" in page.text
+    key = await db.scalar(select(EventArea.key).where(EventArea.name == "Front row"))
+    response = await _hold(browser, key, "2")
+    assert response.status_code == 200 and "£60.00" in response.text
+
+
+async def test_a_published_general_admission_tier_keeps_its_capacity(comedy, db):
+    tier = (await events.get_event_for(db, comedy.actor, "the-comedy", Role.MANAGER)).tiers[0]
+    data = msgspec.structs.replace(events.tier_input_of(tier), capacity=500)
+    with pytest.raises(ValidationFailed) as refused:
+        await events.update_tier(db, comedy.actor, "the-comedy", tier.id, data)
+    assert refused.value.errors["capacity"] == (
+        "A general-admission tier's capacity is fixed once the event has been published."
+    )
