@@ -36,9 +36,11 @@ async def buy_places(browser, db, event, quantity: int) -> str:
     return number
 
 
-async def test_a_general_admission_order_gives_one_ticket_per_place_and_each_checks_in_once(browser, other_browser, db):
+async def test_a_general_admission_order_gives_one_ticket_per_place_that_checks_in_once_and_shows_in_sales(
+    browser, other_browser, db
+):
     event = await make_general_admission_event(db, slug="tonight", capacity=40)
-    await buy_places(other_browser, db, event, 3)
+    number = await buy_places(other_browser, db, event, 3)
     tickets = list(await db.scalars(select(Ticket).where(Ticket.event_id == event.id)))
     assert len(tickets) == 3 and {t.tier_name for t in tickets} == {"General"}
     area = await db.scalar(select(EventArea).execution_options(populate_existing=True))
@@ -58,6 +60,8 @@ async def test_a_general_admission_order_gives_one_ticket_per_place_and_each_che
     dashboard = await browser.get("/manage/events/tonight/checkins")
     assert 'data-testid="checked-in">1<' in dashboard.text and 'data-testid="sold">3<' in dashboard.text
     assert "General" in dashboard.text
+    sales = await browser.get("/manage/events/tonight/orders")
+    assert sales.status_code == 200 and number in sales.text
 
 
 async def test_online_ticket_holders_get_the_access_url_which_the_public_page_does_not_show(
