@@ -88,6 +88,7 @@ class Settings:
     session_max_age: int = 14 * 24 * 3600
     login_attempts: int = 5
     login_window_seconds: int = 900
+    login_rate_per_account: int = 20  # failed logins per e-mail per window, from all networks together
     cover_max_bytes: int = 5 * 1024 * 1024
     password_reset_minutes: int = 60
     register_rate_per_ip: int = 20
@@ -229,6 +230,7 @@ class Settings:
             session_max_age=_env_int("SESSION_MAX_AGE", cls.session_max_age),
             login_attempts=_env_int("LOGIN_RATE_LIMIT", cls.login_attempts),
             login_window_seconds=_env_int("LOGIN_RATE_WINDOW_SECONDS", cls.login_window_seconds),
+            login_rate_per_account=_env_int("LOGIN_RATE_PER_ACCOUNT", cls.login_rate_per_account),
             cover_max_bytes=_env_int("COVER_MAX_BYTES", cls.cover_max_bytes),
             password_reset_minutes=_env_int("PASSWORD_RESET_MINUTES", cls.password_reset_minutes),
             register_rate_per_ip=_env_int("REGISTER_RATE_PER_IP", cls.register_rate_per_ip),

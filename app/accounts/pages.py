@@ -15,7 +15,7 @@ from app.accounts.dependencies import start_user_session
 from app.config import Settings
 from app.errors import RateLimited, ValidationFailed
 from app.queue import nudge_mail_delivery
-from app.web import client_ip, form_errors, page
+from app.web import client_network, form_errors, page
 
 # Logging out wipes what this browser keeps for the site: the scanner's offline ticket list (IndexedDB), the
 # service worker and its cached pages.
@@ -57,7 +57,7 @@ async def register(request: Request, db: AsyncSession, settings: Settings, actor
             email=form.get("email", ""),
             name=form.get("name", ""),
             password=form.get("password", ""),
-            client_ip=client_ip(request),
+            client_ip=client_network(request),
         )
     except ValidationFailed as exc:
         return form_errors("accounts/register.html", exc, form=form, next=next_url)
@@ -84,7 +84,7 @@ async def login(request: Request, db: AsyncSession, settings: Settings, actor: A
             settings,
             email=form.get("email", ""),
             password=form.get("password", ""),
-            client_ip=client_ip(request),
+            client_ip=client_network(request),
         )
     except service.InvalidCredentials as exc:
         return page("accounts/login.html", status_code=400, form=form, next=next_url, error_message=exc.message)
@@ -110,7 +110,7 @@ async def forgot(request: Request, db: AsyncSession, settings: Settings, actor: 
     form = await request.form()
     try:
         mail = await service.request_password_reset(
-            db, request.app.state.redis, settings, email=form.get("email", ""), client_ip=client_ip(request)
+            db, request.app.state.redis, settings, email=form.get("email", ""), client_ip=client_network(request)
         )
     except ValidationFailed as exc:
         return form_errors("accounts/forgot.html", exc, form=form)

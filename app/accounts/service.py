@@ -97,15 +97,20 @@ async def register(
 async def authenticate(
     session: AsyncSession, redis: Redis, settings: Settings, *, email: str, password: str, client_ip: str
 ) -> User:
-    """Check a login; attempts are limited per client IP and e-mail (a success clears the count)."""
+    """Check a login; attempts are limited per client network and e-mail (a success clears the count), and per
+    e-mail from every network together, so rotating addresses does not buy more guesses."""
     email = (email or "").strip().lower()
     limit_key = f"login-attempts:{client_ip}:{email}"
-    await ratelimit.count_attempt(
+    account_key = f"login-attempts:account:{email}"
+    await ratelimit.count_attempts(
         redis,
-        limit_key,
-        limit=settings.login_attempts,
+        [
+            ratelimit.Limit(
+                limit_key, settings.login_attempts, "Too many login attempts for this account from your network."
+            ),
+            ratelimit.Limit(account_key, settings.login_rate_per_account, "Too many login attempts for this account."),
+        ],
         window_seconds=settings.login_window_seconds,
-        message="Too many login attempts for this account from your network.",
     )
     user = await session.scalar(select(User).where(User.email == email)) if email else None
     if not verify_password(user.password_hash if user else None, password or ""):
@@ -117,6 +122,7 @@ async def authenticate(
         user.password_hash = hash_password(password)
         await session.commit()
     await ratelimit.reset(redis, limit_key)
+    await ratelimit.forgive(redis, account_key)  # only failures add up against the account
     return user
 
 

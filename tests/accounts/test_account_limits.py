@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import httpx
+import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import User
+from app.accounts.passwords import hash_password
 from app.mail.models import OutboundMail
 from app.main import create_app
 from tests.conftest import Browser, _client, serving
@@ -71,3 +74,41 @@ async def test_a_limited_login_shows_the_form_again(browser, other_browser, sett
         await browser.login("target@example.com", "guessing-password")
     refused = await browser.login("target@example.com")
     assert_refused_with_the_form_again(refused, "Too many login attempts", "target@example.com")
+
+
+@pytest.fixture
+async def organizer_user(db) -> str:
+    """An account to guess at; returns its password."""
+    password = "the-right-password-9"
+    db.add(User(email="owner@example.com", name="Owner", password_hash=hash_password(password)))
+    await db.commit()
+    return password
+
+
+def _from(app, address: str) -> Browser:
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return Browser(httpx.AsyncClient(transport=transport, base_url="http://testserver.local"))
+
+
+async def _log_in(browser: Browser, password: str):
+    return await browser.post_form("/login", {"email": "owner@example.com", "password": password})
+
+
+async def test_guessing_a_password_from_many_addresses_of_one_ipv6_64_counts_as_one_network(settings, organizer_user):
+    limited = replace(settings, login_attempts=3, login_rate_per_account=100)
+    async with serving(create_app(limited)) as app:
+        answers = [(await _log_in(_from(app, f"2001:db8:1:2::{n}"), "wrong-guess")).status_code for n in range(1, 5)]
+        elsewhere = await _log_in(_from(app, "2001:db8:9:9::1"), "wrong-guess")
+    assert answers == [400, 400, 400, 429]
+    assert elsewhere.status_code == 400  # another network still gets its own tries
+
+
+async def test_guesses_against_one_account_add_up_across_networks_and_a_success_adds_nothing(settings, organizer_user):
+    limited = replace(settings, login_attempts=100, login_rate_per_account=3)
+    async with serving(create_app(limited)) as app:
+        for _ in range(5):  # the owner logging in again and again is never limited
+            assert (await _log_in(_from(app, "198.51.100.7"), organizer_user)).status_code in (302, 303)
+        guesses = [(await _log_in(_from(app, f"203.0.113.{n}"), "wrong-guess")).status_code for n in range(1, 5)]
+        owner = await _log_in(_from(app, "198.51.100.7"), organizer_user)
+    assert guesses == [400, 400, 400, 429]
+    assert owner.status_code == 429  # the account is shielded for the window, whoever asks
