@@ -88,6 +88,31 @@ async def test_a_cart_already_holding_can_renew_its_seats_at_the_limit(theatre, 
         assert (await hold(buyer, ["SC-D-3"])).status_code == 201  # a released seat makes room
 
 
+async def test_a_second_network_taking_full_carts_over_cannot_free_the_first_networks_count(theatre, settings, db):
+    """Re-holding a seat in someone's cart from another network moves the cart; the move is checked like a hold,
+    so two networks passing carts between them hold at most twice the limit."""
+    async with (
+        app_with(settings, max_held_per_network=4) as app,
+        client_from(app, "198.51.100.7") as first,
+        client_from(app, "2001:db8:5:6::1") as second,
+    ):
+
+        async def first_holds_a_pair(row: str) -> str:
+            response = await hold(first, [f"SC-{row}-1", f"SC-{row}-2"])
+            assert response.status_code == 201, response.text
+            return response.json()["cart"]
+
+        carts = [await first_holds_a_pair("D"), await first_holds_a_pair("E")]  # the first network's limit
+        assert (await hold(second, ["SC-D-1"], cart=carts[0])).status_code == 201  # the second takes a cart over
+        carts.append(await first_holds_a_pair("F"))  # which freed two of the first network's places
+        assert (await hold(second, ["SC-E-1"], cart=carts[1])).status_code == 201  # the second now holds 4
+        carts.append(await first_holds_a_pair("G"))
+        takeover = await hold(second, ["SC-F-1"], cart=carts[2])
+        assert_refused(takeover, "the limit is 4 at once")
+        assert_refused(await hold(first, ["SC-H-1"]), "the limit is 4 at once")  # the refused move changed nothing
+    assert await db.scalar(select(func.count()).select_from(EventSeat).where(EventSeat.status == "held")) == 2 * 4
+
+
 async def test_addresses_in_one_ipv6_64_share_a_limit(theatre, settings):
     async with (
         app_with(settings, max_held_per_network=2) as app,

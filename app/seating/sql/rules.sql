@@ -42,8 +42,9 @@ $$;
 
 -- Holds across carts: a client -- its network (an IPv4 address or an IPv6 /64) and, when logged in, its account --
 -- holds at most p_network_max and p_account_max tickets of an event at once through all its carts (0: no limit).
--- The cart is recorded as the client's first (a cart's holds count for whoever used it last), then p_more more
--- tickets are checked. The caller holds usher_lock_client, then usher_lock_cart, so the count cannot go stale.
+-- A cart's holds count for the client that used it last: a cart used from another client moves to this one, and
+-- that move is checked like a new hold (a refused move leaves the cart where it was); then p_more more tickets are
+-- checked. The caller holds usher_lock_client, then usher_lock_cart, so the count cannot go stale.
 -- outcome: ok, network_limit or account_limit, with holding (what that identity holds now) and retry_after
 -- (seconds until its first hold ends; NULL when it holds nothing). PL/pgSQL because the carts' client columns are
 -- newer than this file's first installation (a PL/pgSQL body is resolved when it runs, not when it is created).
@@ -53,39 +54,48 @@ CREATE OR REPLACE FUNCTION usher_client_may_hold(
     OUT outcome text, OUT holding integer, OUT retry_after integer
 ) LANGUAGE plpgsql AS $$
 DECLARE
+    bound record;
+    moving boolean;
     by_network integer;
     by_account integer;
     network_frees timestamptz;
     account_frees timestamptz;
 BEGIN
+    outcome := 'ok';
+    SELECT c.client_network, c.client_account INTO bound FROM carts c WHERE c.id = p_cart;
+    -- A cart used from another client moves to this one with everything it holds: that move is checked like a
+    -- new hold (else a second network could take a full cart over and free the first network's count).
+    moving := FOUND AND (bound.client_network, bound.client_account) IS DISTINCT FROM (p_network, p_account);
+    IF (p_more > 0 OR moving) AND (p_network_max > 0 OR p_account_max > 0) THEN
+        SELECT coalesce(sum(h.quantity) FILTER (WHERE c.client_network = p_network OR c.id = p_cart), 0),
+               coalesce(sum(h.quantity) FILTER (WHERE c.client_account = p_account OR c.id = p_cart), 0),
+               min(h.held_until) FILTER (WHERE c.client_network = p_network OR c.id = p_cart),
+               min(h.held_until) FILTER (WHERE c.client_account = p_account OR c.id = p_cart)
+        INTO by_network, by_account, network_frees, account_frees
+        FROM carts c
+        CROSS JOIN LATERAL (
+            SELECT 1 AS quantity, s.held_until FROM event_seats s
+            WHERE s.event_id = p_event AND s.cart_id = c.id AND s.status = 'held' AND usher_hold_is_live(s.held_until)
+            UNION ALL
+            SELECT a.quantity, a.held_until FROM area_holds a
+            WHERE a.event_id = p_event AND a.cart_id = c.id AND usher_hold_is_live(a.held_until)
+        ) h
+        WHERE c.client_network = p_network OR c.client_account = p_account OR c.id = p_cart;
+        IF p_network_max > 0 AND by_network + p_more > p_network_max THEN
+            outcome := 'network_limit';
+            holding := by_network;
+            retry_after := ceil(extract(epoch FROM network_frees - now()));
+            RETURN;  -- refused: the cart stays with its client
+        ELSIF p_account IS NOT NULL AND p_account_max > 0 AND by_account + p_more > p_account_max THEN
+            outcome := 'account_limit';
+            holding := by_account;
+            retry_after := ceil(extract(epoch FROM account_frees - now()));
+            RETURN;
+        END IF;
+    END IF;
     INSERT INTO carts AS c (id, client_network, client_account) VALUES (p_cart, p_network, p_account)
     ON CONFLICT (id) DO UPDATE SET client_network = excluded.client_network, client_account = excluded.client_account
     WHERE (c.client_network, c.client_account) IS DISTINCT FROM (excluded.client_network, excluded.client_account);
-    outcome := 'ok';
-    IF p_more <= 0 OR (p_network_max <= 0 AND p_account_max <= 0) THEN RETURN; END IF;
-    SELECT coalesce(sum(h.quantity) FILTER (WHERE c.client_network = p_network), 0),
-           coalesce(sum(h.quantity) FILTER (WHERE c.client_account = p_account), 0),
-           min(h.held_until) FILTER (WHERE c.client_network = p_network),
-           min(h.held_until) FILTER (WHERE c.client_account = p_account)
-    INTO by_network, by_account, network_frees, account_frees
-    FROM carts c
-    CROSS JOIN LATERAL (
-        SELECT 1 AS quantity, s.held_until FROM event_seats s
-        WHERE s.event_id = p_event AND s.cart_id = c.id AND s.status = 'held' AND usher_hold_is_live(s.held_until)
-        UNION ALL
-        SELECT a.quantity, a.held_until FROM area_holds a
-        WHERE a.event_id = p_event AND a.cart_id = c.id AND usher_hold_is_live(a.held_until)
-    ) h
-    WHERE c.client_network = p_network OR c.client_account = p_account;
-    IF p_network_max > 0 AND by_network + p_more > p_network_max THEN
-        outcome := 'network_limit';
-        holding := by_network;
-        retry_after := ceil(extract(epoch FROM network_frees - now()));
-    ELSIF p_account_max > 0 AND by_account + p_more > p_account_max THEN
-        outcome := 'account_limit';
-        holding := by_account;
-        retry_after := ceil(extract(epoch FROM account_frees - now()));
-    END IF;
 END
 $$;
 
