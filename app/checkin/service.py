@@ -246,6 +246,11 @@ async def _checked_in_offline(session: AsyncSession, ticket: Ticket) -> bool:
     return bool(offline)
 
 
+def _utc_scan_time(scan: OfflineScan) -> datetime:
+    """A device's time without a zone is UTC (the scanner sends UTC); mixed ones must still sort."""
+    return scan.scanned_at if scan.scanned_at.tzinfo else scan.scanned_at.replace(tzinfo=UTC)
+
+
 async def sync_offline_scans(
     session: AsyncSession, actor: Actor, event: Event, scans: list[OfflineScan]
 ) -> list[Verdict]:
@@ -259,9 +264,8 @@ async def sync_offline_scans(
     happen online: that ticket was let in, the claim is a duplicate."""
     now = utcnow()
     verdicts = []
-    for scan in sorted(scans, key=lambda s: s.scanned_at):
-        stamp = scan.scanned_at if scan.scanned_at.tzinfo else scan.scanned_at.replace(tzinfo=UTC)
-        scanned_at = min(stamp, now)  # a device clock ahead of ours cannot win by cheating time
+    for scan in sorted(scans, key=_utc_scan_time):
+        scanned_at = min(_utc_scan_time(scan), now)  # a device clock ahead of ours cannot win by cheating time
         local_id, device = scan.local_id[:64], scan.device[:64]
         earlier = await session.scalar(select(Scan).where(Scan.device == device, Scan.local_id == local_id))
         if earlier is not None:
@@ -343,6 +347,8 @@ async def lookup(session: AsyncSession, event: Event, query: str, limit: int = 2
     needle = query.strip()
     if len(needle) < 2:
         return []
+    # Wildcards staff type are searched for literally: "%%" must not list every ticket.
+    contains = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     rows = await session.execute(
         select(Ticket, Order)
         .join(Order, Order.id == Ticket.order_id)
@@ -351,9 +357,9 @@ async def lookup(session: AsyncSession, event: Event, query: str, limit: int = 2
             or_(
                 Ticket.code == needle,
                 Order.number == needle.upper(),
-                Ticket.attendee_name.ilike(f"%{needle}%"),
-                Order.buyer_name.ilike(f"%{needle}%"),
-                Order.buyer_email.ilike(f"%{needle}%"),
+                Ticket.attendee_name.ilike(contains, escape="\\"),
+                Order.buyer_name.ilike(contains, escape="\\"),
+                Order.buyer_email.ilike(contains, escape="\\"),
             ),
         )
         .order_by(Ticket.attendee_name, Ticket.label)

@@ -6,6 +6,7 @@ import asyncio
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from sqlalchemy import func, select, update
 
@@ -255,3 +256,28 @@ async def test_a_superseded_scan_and_a_retried_sync_keep_their_codes(door, brows
     assert await sync("gate-b", "b-1", 1) == "superseded"  # answered again from the log, not repeated
     logged = dict((await db.execute(select(Scan.local_id, Scan.reason))).all())
     assert logged == {"b-1": VerdictCode.SUPERSEDED, "a-1": VerdictCode.VALID}
+
+
+async def test_door_staff_search_wildcards_literally_and_cannot_open_order_pages(door, browser, db):
+    from app.orders.models import Order
+
+    await log_in(browser, db, await door_staff(db, door))
+    for wildcard in ("%%", "__", "%_%"):
+        assert (await browser.get(f"/scan/tonight/lookup?q={quote(wildcard)}")).json()["tickets"] == []
+    number = await db.scalar(select(Order.number).where(Order.id == door.tickets[0].order_id))
+    assert (await browser.get(f"/orders/{number}")).status_code == 404  # the order page carries the buyer's link
+
+
+async def test_a_sync_mixing_times_with_and_without_a_zone_is_judged_not_refused_with_a_500(door, browser, db):
+    await log_in(browser, db, await door_staff(db, door))
+    now = datetime.now(UTC)
+    scans = [
+        {"local_id": "z-1", "code": door.tickets[0].code, "scanned_at": (now - timedelta(minutes=2)).isoformat()},
+        {"local_id": "z-2", "code": door.tickets[1].code, "scanned_at": now.replace(tzinfo=None).isoformat()},
+    ]
+    token = await browser.csrf_token()
+    answer = await browser.client.post(
+        "/scan/tonight/sync", json={"device": "gate-z", "scans": scans}, headers={"X-CSRFToken": token}
+    )
+    assert answer.status_code == 200
+    assert [v["result"] for v in answer.json()["verdicts"]] == ["valid", "valid"]
