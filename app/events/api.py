@@ -121,7 +121,8 @@ def _venue_out(event: Event) -> VenueOut | None:
     return VenueOut(id=venue.id, name=venue.name, address=venue.address, timezone=venue.timezone) if venue else None
 
 
-def event_out(event: Event, base_url: str) -> EventOut:
+def event_out(event: Event, base_url: str, *, organizer: bool = False) -> EventOut:
+    """The access URL of an online event is for its organizers (ticket holders find it on their ticket)."""
     return EventOut(
         slug=event.slug,
         title=event.title,
@@ -134,7 +135,7 @@ def event_out(event: Event, base_url: str) -> EventOut:
         timezone=event.timezone,
         sales_start_at=event.sales_start_at,
         sales_end_at=event.sales_end_at,
-        online_url=event.online_url,
+        online_url=event.online_url if organizer else None,
         venue=_venue_out(event),
         cover_url=f"{base_url}/events/{event.slug}/cover.jpg?v={event.cover_version}" if event.cover_version else None,
         url=f"{base_url}/events/{event.slug}",
@@ -196,7 +197,7 @@ async def list_events(
 async def get_event(db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> EventOut:
     if actor.via_api_token:
         with suppress(NotFound):  # another organization's token sees what anyone sees
-            return event_out(await service.get_event_for(db, actor, slug), settings.base_url)
+            return event_out(await service.get_event_for(db, actor, slug), settings.base_url, organizer=True)
     return event_out(await service.get_public_event(db, slug), settings.base_url)
 
 
@@ -234,7 +235,7 @@ async def get_series(db: AsyncSession, settings: Settings, series_slug: str) -> 
 @post("/events", summary="Create a draft event", security=TOKEN_REQUIRED, responses=refusals(400, 401, 403, 404, 422))
 async def create_event(db: AsyncSession, settings: Settings, actor: Actor, data: service.EventInput) -> EventOut:
     event = await service.create_event(db, actor, _only_organization(actor), data)
-    return event_out(event, settings.base_url)
+    return event_out(event, settings.base_url, organizer=True)
 
 
 @patch(
@@ -250,7 +251,7 @@ async def update_event(db: AsyncSession, settings: Settings, actor: Actor, slug:
         current, **{k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
     )
     event = await service.update_event(db, actor, slug, changed)
-    return event_out(event, settings.base_url)
+    return event_out(event, settings.base_url, organizer=True)
 
 
 @post(
@@ -263,7 +264,7 @@ async def update_event(db: AsyncSession, settings: Settings, actor: Actor, slug:
 async def change_status(db: AsyncSession, settings: Settings, actor: Actor, slug: str, data: StatusChange) -> EventOut:
     _only_organization(actor)
     event = await service.set_status(db, actor, slug, data.status)
-    return event_out(event, settings.base_url)
+    return event_out(event, settings.base_url, organizer=True)
 
 
 @post(

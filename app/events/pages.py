@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.events import covers, series_public, service
+from app.events.availability import event_availability
 from app.events.models import Category, Event
 from app.validation import FieldErrors
 from app.web import page
@@ -68,6 +69,7 @@ async def listing(
     context = {
         "events": events,
         "series": await series_public.listed_series(db, events),
+        "availability": await event_availability(db, events),
         "has_more": has_more,
         "criteria": criteria,
         "errors": errors,
@@ -79,7 +81,7 @@ async def listing(
 @get("/events/{slug:str}")
 async def event_detail(request: Request, db: AsyncSession, actor: Actor, slug: str) -> Template:
     event = await service.get_public_event(db, slug)
-    context: dict[str, Any] = {"event": event}
+    context: dict[str, Any] = {"event": event, "availability": (await event_availability(db, [event]))[event.id]}
     for part in _page_parts:
         context |= await part(request, db, event)
     return page("events/detail.html", **context)

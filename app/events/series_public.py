@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -13,40 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
 from app.errors import NotFound
+from app.events.availability import Places, badge, count_places
 from app.events.models import Event, EventSeries, EventStatus
 from app.timeutil import to_local
-
-FEW_LEFT = 10  # "few left" from this many places down (or a tenth of the capacity, whichever is more)
-
-
-# --- availability (counted by inventory, a higher layer, which registers its probe here) ----------------------
-
-
-@dataclass(frozen=True)
-class Places:
-    capacity: int
-    left: int
-    sold: int
-
-
-PlacesProbe = Callable[[AsyncSession, list[uuid.UUID]], Awaitable[dict[uuid.UUID, Places]]]
-_places_probes: list[PlacesProbe] = []
-
-
-def on_count_places(probe: PlacesProbe) -> PlacesProbe:
-    """Register how places of published dates are counted (inventory registers it; events never imports it)."""
-    _places_probes.append(probe)
-    return probe
-
-
-async def count_places(session: AsyncSession, event_ids: list[uuid.UUID]) -> dict[uuid.UUID, Places]:
-    totals: dict[uuid.UUID, Places] = {}
-    for probe in _places_probes:
-        for event_id, p in (await probe(session, event_ids)).items():
-            known = totals.get(event_id, Places(0, 0, 0))
-            totals[event_id] = Places(known.capacity + p.capacity, known.left + p.left, known.sold + p.sold)
-    return totals
-
 
 Availability = Literal["on sale", "few left", "sold out", "sales ended", "not yet on sale", "cancelled"]
 
@@ -58,12 +26,7 @@ def availability(event: Event, places: Places | None, now: datetime) -> Availabi
         return "sales ended"
     if event.sales_start_at and event.sales_start_at > now:
         return "not yet on sale"
-    if places and places.capacity:
-        if places.left <= 0:
-            return "sold out"
-        if places.left <= max(FEW_LEFT, places.capacity // 10):
-            return "few left"
-    return "on sale"
+    return badge(places) or "on sale"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,136 @@
+"""Availability as buyers see it, for many events at once: places counted by inventory (a higher layer, which
+registers its probes here so events never imports it), the from-price and the "few left" / "sold out" badges of
+each event and each of its tiers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.db import utcnow
+from app.events.models import Event, PriceTier
+
+FEW_LEFT_PLACES = 10  # "few left" from 10 places down, or from a tenth of the capacity when that is more
+
+
+@dataclass(frozen=True)
+class Places:
+    capacity: int
+    left: int
+    sold: int
+
+
+@dataclass(frozen=True)
+class TierPlaces:
+    """A tier's places: its seats (counted when the page loads) and its areas (kept current by live `left`)."""
+
+    places: Places
+    seats_left: int = 0
+    area_keys: tuple[str, ...] = ()
+
+
+PlacesProbe = Callable[[AsyncSession, list[uuid.UUID]], Awaitable[dict[uuid.UUID, Places]]]
+TierPlacesProbe = Callable[[AsyncSession, list[Event]], Awaitable[dict[uuid.UUID, dict[uuid.UUID, TierPlaces]]]]
+_places_probes: list[PlacesProbe] = []
+_tier_probes: list[TierPlacesProbe] = []
+
+
+def on_count_places(probe: PlacesProbe) -> PlacesProbe:
+    """Register how places of published events are counted per event (inventory registers it)."""
+    _places_probes.append(probe)
+    return probe
+
+
+def on_count_tier_places(probe: TierPlacesProbe) -> TierPlacesProbe:
+    """Register how places of published events are counted per tier (inventory registers it)."""
+    _tier_probes.append(probe)
+    return probe
+
+
+async def count_places(session: AsyncSession, event_ids: list[uuid.UUID]) -> dict[uuid.UUID, Places]:
+    totals: dict[uuid.UUID, Places] = {}
+    for probe in _places_probes:
+        for event_id, p in (await probe(session, event_ids)).items():
+            known = totals.get(event_id, Places(0, 0, 0))
+            totals[event_id] = Places(known.capacity + p.capacity, known.left + p.left, known.sold + p.sold)
+    return totals
+
+
+def few_left_at(capacity: int) -> int:
+    """The number of places left from which a badge says "few left"."""
+    return max(FEW_LEFT_PLACES, capacity // 10)
+
+
+Badge = Literal["few left", "sold out"]
+
+
+def badge(places: Places | None) -> Badge | None:
+    """No badge for places not counted (never published) or plentiful."""
+    if places is None or not places.capacity:
+        return None
+    if places.left <= 0:
+        return "sold out"
+    return "few left" if places.left <= few_left_at(places.capacity) else None
+
+
+def tier_on_sale(tier: PriceTier, now: datetime) -> bool:
+    return (tier.sales_start_at is None or tier.sales_start_at <= now) and (
+        tier.sales_end_at is None or tier.sales_end_at > now
+    )
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One tier's or one event's places with its badge; `few_at` lets the page recompute the badge from live counts."""
+
+    places: Places | None
+    seats_left: int = 0
+    area_keys: tuple[str, ...] = ()
+
+    @property
+    def badge(self) -> Badge | None:
+        return badge(self.places)
+
+    @property
+    def few_at(self) -> int:
+        return few_left_at(self.places.capacity) if self.places else 0
+
+
+@dataclass(frozen=True)
+class EventAvailability(Offer):
+    from_price: PriceTier | None = None  # the cheapest tier on sale now with places left
+    tiers: dict[uuid.UUID, Offer] = field(default_factory=dict)
+
+
+def _sum(offers: list[Offer]) -> Offer:
+    counted = [o for o in offers if o.places]
+    if not counted:
+        return Offer(None)
+    places = Places(*(sum(getattr(o.places, f) for o in counted) for f in ("capacity", "left", "sold")))
+    return Offer(places, sum(o.seats_left for o in counted), tuple(k for o in counted for k in o.area_keys))
+
+
+async def event_availability(session: AsyncSession, events: list[Event]) -> dict[uuid.UUID, EventAvailability]:
+    """Availability of each event (tiers loaded) in one query per kind of place, whatever the number of events."""
+    counted: dict[uuid.UUID, dict[uuid.UUID, TierPlaces]] = {}
+    published = [e for e in events if e.first_published_at]
+    for probe in _tier_probes:
+        counted |= await probe(session, published)
+    now = utcnow()
+    result: dict[uuid.UUID, EventAvailability] = {}
+    for event in events:
+        tiers: dict[uuid.UUID, Offer] = {}
+        for tier in event.tiers:
+            found = counted.get(event.id, {}).get(tier.id)
+            tiers[tier.id] = Offer(found.places, found.seats_left, found.area_keys) if found else Offer(None)
+        # Several price types price the same seats: count each seat category's places once.
+        total = _sum(list({t.seat_category or t.id: tiers[t.id] for t in event.tiers}.values()))
+        buyable = [t for t in event.tiers if tier_on_sale(t, now) and tiers[t.id].badge != "sold out"]
+        cheapest = min(buyable, key=lambda t: t.price_minor, default=None)
+        result[event.id] = EventAvailability(total.places, total.seats_left, total.area_keys, cheapest, tiers)
+    return result
