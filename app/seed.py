@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,8 +14,9 @@ from app.accounts.models import Membership, Organization, Role, User
 from app.accounts.passwords import hash_password
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker, utcnow
+from app.events import series
 from app.events import service as events
-from app.events.models import Event, EventStatus
+from app.events.models import Event, EventSeries, EventStatus
 from app.orders.checkout import CheckoutForm, place_order
 from app.orders.completion import complete_payment
 from app.orders.models import Order, OrderStatus, PromoCode
@@ -216,6 +217,7 @@ async def seed(settings: Settings) -> None:
                 session.add(PromoCode(event_id=event.id, code=promo[0], kind="percent", value=promo[1]))
             await session.commit()
         await _tonight(session, settings)
+        await _jazz_thursdays(session, actor, organization.id, venues["Harbour Playhouse"])
     await engine.dispose()
 
 
@@ -245,6 +247,28 @@ async def _tonight(session: AsyncSession, settings: Settings) -> None:
         reference=None,
         amount_minor=placed.order.total_minor,
         currency=placed.order.currency,
+    )
+
+
+async def _jazz_thursdays(session: AsyncSession, actor: Actor, organization_id: uuid.UUID, venue: Venue) -> None:
+    """A weekly series of general-admission dates: buyers pick a Thursday on /series/jazz-thursdays."""
+    if await session.scalar(
+        select(EventSeries.id).where(
+            EventSeries.organization_id == organization_id, EventSeries.title == "Jazz Thursdays"
+        )
+    ):
+        return
+    first = date.today() + timedelta(days=3)
+    rule = series.WeeklyRule(first, first + timedelta(weeks=10), ["thu"], time(20), time(22, 30), venue_id=venue.id)
+    await series.create_weekly_series(
+        session,
+        actor,
+        organization_id,
+        title="Jazz Thursdays",
+        description="A quartet, a guest soloist and the Playhouse bar, every Thursday.",
+        rule=rule,
+        tiers=[series.TemplateTier(name="Standard", price_minor=1800, currency="EUR", capacity=80)],
+        timezone="Europe/Berlin",
     )
 
 
