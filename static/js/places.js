@@ -18,6 +18,7 @@ if (panel) {
     const left = known.reduce((sum, n) => sum + n, Number(badge.dataset.seatsLeft));
     const soldOut = left <= 0;
     badge.hidden = !soldOut && left > Number(badge.dataset.fewAt);
+    badge.classList.toggle("badge", !badge.hidden); // .badge sets a display that would override `hidden`
     badge.classList.toggle("danger", soldOut);
     badge.textContent = soldOut ? "Sold out" : `Few left: ${left}`;
   };
