@@ -71,6 +71,9 @@ def tier_input(form: Form) -> TierInput:
     sort_order = errors.integer("sort_order", form.get("sort_order") or "0", minimum=-1000, maximum=1000)
     sales_start = errors.local_datetime("sales_start_at", form.get("sales_start_at"), required=False)
     sales_end = errors.local_datetime("sales_end_at", form.get("sales_end_at"), required=False)
+    quantity_limit = errors.integer(
+        "quantity_limit", form.get("quantity_limit"), minimum=1, maximum=1_000_000, required=False
+    )
     if not (form.get("name") or "").strip():
         errors.add("name", "This field is required.")
     errors.raise_if_any()
@@ -84,4 +87,6 @@ def tier_input(form: Form) -> TierInput:
         sort_order=sort_order or 0,
         sales_start_at=sales_start,
         sales_end_at=sales_end,
+        price_type=form.get("price_type", ""),
+        quantity_limit=quantity_limit,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -119,6 +119,12 @@ class PriceTier(UUIDPrimaryKey, Timestamps, Base):
         CheckConstraint("currency ~ '^[A-Z]{3}$'", name="currency_iso"),
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         CheckConstraint("(capacity IS NULL) <> (seat_category IS NULL)", name="capacity_xor_seat_category"),
+        CheckConstraint(
+            "quantity_limit IS NULL OR (quantity_limit > 0 AND sold_count <= quantity_limit)", name="quantity_limit"
+        ),
+        CheckConstraint(
+            "sales_end_at IS NULL OR sales_start_at IS NULL OR sales_end_at > sales_start_at", name="sales_window"
+        ),
     )
 
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
@@ -131,8 +137,33 @@ class PriceTier(UUIDPrimaryKey, Timestamps, Base):
     sales_start_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sales_end_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     sort_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Several tiers of one seat category with different price types (Adult, Child, ...) price the same seats.
+    price_type: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    # An early-bird tier sells its first `quantity_limit` tickets; `sold_count` is counted by a conditional UPDATE.
+    quantity_limit: Mapped[int | None] = mapped_column(Integer)
+    sold_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     event: Mapped[Event] = relationship(back_populates="tiers", lazy="raise")
+
+    @property
+    def left(self) -> int | None:
+        """Tickets left at this tier's price, if it is limited to its first N."""
+        return None if self.quantity_limit is None else max(self.quantity_limit - self.sold_count, 0)
+
+    def sales_state(self, now: datetime | None = None) -> TierState:
+        now = now or datetime.now(UTC)
+        if self.sales_start_at is not None and now < self.sales_start_at:
+            return TierState.UPCOMING
+        if self.sales_end_at is not None and now >= self.sales_end_at:
+            return TierState.ENDED
+        return TierState.SOLD_OUT if self.left == 0 else TierState.ON_SALE
+
+
+class TierState(enum.StrEnum):
+    UPCOMING = "upcoming"
+    ON_SALE = "on_sale"
+    SOLD_OUT = "sold_out"  # its first N are sold: the next tier for the same seats prices them
+    ENDED = "ended"
 
 
 class EventCover(Base):

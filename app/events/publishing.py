@@ -46,14 +46,26 @@ def tier_problems(seatmap: SeatMap | None, event: Event) -> list[str]:
                 f"Tier “{tier.name}” sells seats of category “{tier.seat_category}”, which the seat map does not "
                 f"have (it has {', '.join(sorted(known))})."
             )
-    for n, tier in enumerate(seated):
+    for n, tier in enumerate(seated):  # in sort order: `tier` is the one a buyer would be offered first
         for other in seated[n + 1 :]:
-            if tier.seat_category == other.seat_category and _windows_overlap(tier, other):
+            if _ambiguous(tier, other):
+                kind = f"{tier.seat_category} seats" + (f" at the {tier.price_type} price" if tier.price_type else "")
                 problems.append(
-                    f"Tiers “{tier.name}” and “{other.name}” both price {tier.seat_category} seats at the same "
-                    "time; give them sale windows that do not overlap."
+                    f"Tiers “{tier.name}” and “{other.name}” both price {kind} at the same time; give them sale "
+                    "windows that do not overlap, or limit the first to its first N tickets (early bird)."
                 )
     return problems
+
+
+def _ambiguous(first: PriceTier, then: PriceTier) -> bool:
+    """Two tiers price the same seats at the same price type at one moment, and nothing says which applies: a
+    different price type is the buyer's choice, and an early bird limited to its first N hands over by itself."""
+    return (
+        first.seat_category == then.seat_category
+        and first.price_type == then.price_type
+        and first.quantity_limit is None
+        and _windows_overlap(first, then)
+    )
 
 
 async def publish_problems(session: AsyncSession, event: Event) -> list[str]:

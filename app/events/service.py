@@ -78,6 +78,8 @@ class TierInput(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     sales_start_at: datetime | None = None
     sales_end_at: datetime | None = None
     sort_order: int = 0
+    price_type: str = ""  # Adult, Child, ...: several tiers of one seat category, one per price type
+    quantity_limit: int | None = None  # early bird: only the first N tickets at this price
 
 
 def _as_utc(moment: datetime | None, timezone: str) -> datetime | None:
@@ -278,6 +280,9 @@ def _validated_tier(errors: FieldErrors, data: TierInput, event: Event, tier_id:
         errors.add("capacity", "Enter a capacity from 1 to 1,000,000.")
     if seat_category and len(seat_category) > 80:
         errors.add("seat_category", "At most 80 characters.")
+    price_type = errors.text("price_type", data.price_type, max_length=60, required=False)
+    if data.quantity_limit is not None and not 1 <= data.quantity_limit <= 1_000_000:
+        errors.add("quantity_limit", "Enter a number of tickets from 1 to 1,000,000, or leave it empty.")
     sales_start = _as_utc(errors.moment("sales_start_at", data.sales_start_at), event.timezone)
     sales_end = _as_utc(errors.moment("sales_end_at", data.sales_end_at), event.timezone)
     _check_window(errors, sales_start, sales_end, "sales_end_at")
@@ -292,6 +297,8 @@ def _validated_tier(errors: FieldErrors, data: TierInput, event: Event, tier_id:
         sales_start_at=sales_start,
         sales_end_at=sales_end,
         sort_order=data.sort_order,
+        price_type=price_type,
+        quantity_limit=data.quantity_limit,
     )
 
 

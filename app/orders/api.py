@@ -29,6 +29,8 @@ class OrderRequest(msgspec.Struct, forbid_unknown_fields=True):
     email: str
     name: str
     promo_code: str = ""
+    # Seat or area key -> price type ("Child"); a line not named gets its category's default (first) price type.
+    price_types: dict[str, str] = {}
 
 
 class OrderLineOut(msgspec.Struct):
@@ -38,6 +40,7 @@ class OrderLineOut(msgspec.Struct):
     tier: str
     quantity: int
     unit_price_minor: int
+    price_type: str
 
 
 class OrderOut(msgspec.Struct):
@@ -72,7 +75,7 @@ def _out(order: Order, event_slug: str, settings: Settings) -> OrderOut:
         expires_at=order.expires_at,
         paid_at=order.paid_at,
         lines=[
-            OrderLineOut(ln.kind, ln.key, ln.label, ln.tier_name, ln.quantity, ln.unit_price_minor)
+            OrderLineOut(ln.kind, ln.key, ln.label, ln.tier_name, ln.quantity, ln.unit_price_minor, ln.price_type)
             for ln in order.lines
         ],
         pay_url=f"{settings.base_url}/orders/{order.number}/pay?k={token}",
@@ -111,7 +114,7 @@ async def create_order(
     if cart_id is None:
         raise ValidationFailed({"X-Cart": "Send the cart token your holds were made with."})
     event = await get_public_event(db, data.event)
-    form = placing.validate_checkout(data.email, data.name, data.promo_code, {})
+    form = placing.validate_checkout(data.email, data.name, data.promo_code, {}, data.price_types)
     limits = placing.CheckoutLimits.of(request, settings)
     placed = await placing.place_order(db, event, cart_id, form, settings=settings, user_id=None, limits=limits)
     await announce_placed(request.app.state, event.id, placed.changes)

@@ -19,7 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import ratelimit
 from app.config import Settings
 from app.errors import RateLimited, ValidationFailed
-from app.events.models import Event
+from app.events import prices
+from app.events.models import Event, PriceTier
 from app.live import SeatChange
 from app.orders.access import new_order_number
 from app.orders.models import Order, OrderLine, OrderStatus, PromoCode
@@ -29,7 +30,6 @@ from app.seating.carts import holder_tag
 from app.seating.holds import hand_over_client
 from app.seating.locks import lock_buyer
 from app.seating.rules import require_on_sale
-from app.seating.tiers import tiers_by_category
 from app.validation import FieldErrors
 from app.web import client_network
 
@@ -124,6 +124,7 @@ class CheckoutForm:
     name: str
     promo_code: str = ""
     attendees: dict[int, tuple[str, str]] = field(default_factory=dict)  # line position -> (name, e-mail)
+    price_types: dict[str, str] = field(default_factory=dict)  # seat or area key -> the buyer's price type
 
 
 @dataclass(frozen=True)
@@ -135,19 +136,71 @@ class Basket:
     retry_after: int | None = None  # promo checks are refused for this long (rate limit)
 
 
-async def _cart_lines(session: AsyncSession, event: Event, cart_id: uuid.UUID, *, lock: bool) -> list[PricedLine]:
-    """The cart's holds priced by the event's tiers (locked for the rest of the transaction with `lock`)."""
-    tiers = tiers_by_category(event)
-    lines = []
-    for item in await sales.cart_contents(session, event.id, cart_id, lock=lock):
-        tier = tiers.get(item.category)
-        if tier is None:
-            what = f"Seat {item.key}" if item.kind == "seat" else item.label
-            raise ValidationFailed({"cart": f"{what} is not on sale."})
-        lines.append(
-            PricedLine(item.kind, item.key, item.label, item.category, tier.name, item.quantity, tier.price_minor)
+def _not_offered(event: Event, item: sales.CartItem, chosen: str | None, now: datetime) -> ValidationFailed:
+    what = f"Seat {item.label}" if item.kind == "seat" else item.label
+    offered = prices.price_types(event.tiers, item.category, now)
+    if chosen is not None and offered:
+        names = " or ".join(t or "the standard price" for t in offered)
+        message = f"The price “{chosen}” is not offered for {what}; choose {names}."
+    else:
+        message = f"{what} {prices.not_on_sale_reason(event.tiers, item.category, now)}."
+    return ValidationFailed({"cart": message}, message)
+
+
+async def _claim(session: AsyncSession, tiers: list[PriceTier], quantity: int) -> PriceTier | None:
+    """The first tier with `quantity` tickets left, counted atomically (never past an early-bird limit, however
+    many order at once); unlimited tiers are not counted."""
+    for tier in tiers:
+        if tier.quantity_limit is None:
+            return tier
+        counted = await session.scalar(
+            update(PriceTier)
+            .where(PriceTier.id == tier.id, PriceTier.sold_count + quantity <= PriceTier.quantity_limit)
+            .values(sold_count=PriceTier.sold_count + quantity)
+            .returning(PriceTier.id)
+            .execution_options(synchronize_session=False)
         )
-    return lines
+        if counted is not None:
+            return tier
+    return None
+
+
+async def _cart_lines(
+    session: AsyncSession, event: Event, cart_id: uuid.UUID, *, lock: bool, chosen: dict[str, str] | None = None
+) -> list[PricedLine]:
+    """The cart's holds priced by the event's tiers now, each at the buyer's chosen price type (the default when
+    none). With `lock` the holds stay locked for the rest of the transaction and early-bird quantities are
+    counted; lines are claimed in (category, key) order so concurrent orders lock tiers in one order."""
+    now = await session.scalar(select(func.now()))
+    chosen = chosen or {}
+    items = await sales.cart_contents(session, event.id, cart_id, lock=lock)
+    priced = {}
+    for item in sorted(items, key=lambda i: (i.category, i.key)):
+        price_type = chosen.get(item.key)
+        if price_type is None:
+            price_type = next(iter(prices.price_types(event.tiers, item.category, now)), "")
+        candidates = prices.candidates(event.tiers, item.category, price_type, now)
+        tier = await _claim(session, candidates, item.quantity) if lock else next(iter(candidates), None)
+        if tier is None:
+            raise _not_offered(event, item, chosen.get(item.key), now)
+        choices = tuple(
+            (t, offer.price_minor)
+            for t in prices.price_types(event.tiers, item.category, now)
+            if (offer := prices.current_price(event.tiers, item.category, t, now))
+        )
+        priced[item.key] = PricedLine(
+            item.kind,
+            item.key,
+            item.label,
+            item.category,
+            f"{tier.name} · {tier.price_type}" if tier.price_type else tier.name,
+            item.quantity,
+            tier.price_minor,
+            tier.price_type,
+            tier.id,
+            choices,
+        )
+    return [priced[item.key] for item in items]
 
 
 def _currency(event: Event) -> str:
@@ -171,11 +224,16 @@ async def find_promo(session: AsyncSession, event_id: uuid.UUID, code: str) -> P
 
 
 async def basket(
-    session: AsyncSession, event: Event, cart_id: uuid.UUID, limits: CheckoutLimits, promo_code: str = ""
+    session: AsyncSession,
+    event: Event,
+    cart_id: uuid.UUID,
+    limits: CheckoutLimits,
+    promo_code: str = "",
+    price_types: dict[str, str] | None = None,
 ) -> Basket:
     """What the checkout page shows; no locks (placing the order decides under lock). The promo code is checked
     under the limits; when they refuse, the basket says so and for how long, and nothing about the code."""
-    lines = await _cart_lines(session, event, cart_id, lock=False)
+    lines = await _cart_lines(session, event, cart_id, lock=False, chosen=price_types)
     promo, problem, retry_after = None, None, None
     if promo_code.strip():
         try:
@@ -190,7 +248,11 @@ async def basket(
 
 
 def validate_checkout(
-    email: str | None, name: str | None, promo_code: str | None, attendees: dict[int, tuple[str, str]]
+    email: str | None,
+    name: str | None,
+    promo_code: str | None,
+    attendees: dict[int, tuple[str, str]],
+    price_types: dict[str, str] | None = None,
 ) -> CheckoutForm:
     errors = FieldErrors()
     clean_email = errors.email("email", email)
@@ -200,8 +262,9 @@ def validate_checkout(
         a_name = errors.text(f"attendee_name_{position}", attendee_name, max_length=200, required=False)
         a_email = errors.email(f"attendee_email_{position}", attendee_email) if (attendee_email or "").strip() else ""
         clean_attendees[position] = (a_name, a_email)
+    clean_types = {key[:64]: (value or "").strip()[:60] for key, value in (price_types or {}).items()}
     errors.raise_if_any()
-    return CheckoutForm(clean_email, clean_name, (promo_code or "").strip()[:40], clean_attendees)
+    return CheckoutForm(clean_email, clean_name, (promo_code or "").strip()[:40], clean_attendees, clean_types)
 
 
 @dataclass(frozen=True)
@@ -225,14 +288,15 @@ async def place_order(
     With `limits` (every buyer-facing route) placing and promo checks are rate limited (RateLimited). An address
     has at most MAX_ORDERS_PER_EMAIL unpaid and paid orders per event: counted under the buyer's lock, so
     concurrent checkouts cannot pass it together (OrdersPerEmailReached). Safe to repeat: a re-sent form gets
-    the order its basket already became."""
+    the order its basket already became. Prices are frozen here: a payment arriving after a tier's window closed
+    (or its early-bird quantity ran out) still completes at the price ordered."""
     promo = None
     if limits:
         await limits.count_order()
         if form.promo_code:
             promo = await limits.find_promo(session, event.id, form.promo_code)
     await lock_buyer(session, event.id, form.email)
-    lines = await _cart_lines(session, event, cart_id, lock=True)
+    lines = await _cart_lines(session, event, cart_id, lock=True, chosen=form.price_types)
     if not lines:
         # A re-sent form: the first submission already turned this basket into an order.
         earlier = await session.scalar(
@@ -298,6 +362,7 @@ async def place_order(
                 label=line.label,
                 category=line.category,
                 tier_name=line.tier_name,
+                price_type=line.price_type,
                 quantity=line.quantity,
                 unit_price_minor=line.unit_price_minor,
                 attendee_name=form.attendees.get(n, ("", ""))[0] or None,

@@ -91,6 +91,7 @@ class OrderLine(Base):
     label: Mapped[str] = mapped_column(String(200))  # "Stalls left · row A · seat 3", "Standing floor"
     category: Mapped[str] = mapped_column(String(64))
     tier_name: Mapped[str] = mapped_column(String(120))
+    price_type: Mapped[str] = mapped_column(String(60), default="", server_default="")  # "" when the tier has none
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     unit_price_minor: Mapped[int] = mapped_column(Integer)
     attendee_name: Mapped[str | None] = mapped_column(String(200))

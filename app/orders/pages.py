@@ -38,6 +38,11 @@ def _attendees(form, lines: int) -> dict[int, tuple[str, str]]:
     }
 
 
+def _price_types(form) -> dict[str, str]:
+    """The price type chosen for each seat or area (one select per checkout line: works without JavaScript)."""
+    return {name.removeprefix("price_type_"): value for name, value in form.items() if name.startswith("price_type_")}
+
+
 def _refusal(status_code: int, retry_after: int | None) -> dict:
     """A rate-limited answer is 429 with Retry-After; anything else keeps its status."""
     if retry_after is None:
@@ -55,7 +60,13 @@ async def _checkout_page(
     **extra,
 ) -> Template:
     form = extra.pop("form", {}) or {}
-    basket = await placing.basket(db, event, cart_id, limits, form.get("promo_code", "")) if cart_id else None
+    basket = None
+    if cart_id:
+        try:
+            basket = await placing.basket(db, event, cart_id, limits, form.get("promo_code", ""), _price_types(form))
+        except ValidationFailed as exc:  # a price type not offered: show the defaults and say why
+            extra.setdefault("problem", exc.message)
+            basket = await placing.basket(db, event, cart_id, limits, form.get("promo_code", ""))
     if basket and basket.retry_after:
         retry_after = max(retry_after or 0, basket.retry_after)
     return page(
@@ -83,7 +94,11 @@ async def checkout_summary(request: Request, db: AsyncSession, settings: Setting
     form = await request.form()
     cart_id = _cart_id(request, settings)
     limits = placing.CheckoutLimits.of(request, settings)
-    basket = await placing.basket(db, event, cart_id, limits, form.get("promo_code", "")) if cart_id else None
+    basket = (
+        await placing.basket(db, event, cart_id, limits, form.get("promo_code", ""), _price_types(form))
+        if cart_id
+        else None
+    )
     return page(
         "orders/_summary.html", **_refusal(200, basket and basket.retry_after), event=event, basket=basket, form=form
     )
@@ -99,7 +114,7 @@ async def place(request: Request, db: AsyncSession, settings: Settings, actor: A
         if cart_id is None:
             raise placing.CartEmpty()
         data = placing.validate_checkout(
-            form.get("email"), form.get("name"), form.get("promo_code"), _attendees(form, 100)
+            form.get("email"), form.get("name"), form.get("promo_code"), _attendees(form, 100), _price_types(form)
         )
         placed = await placing.place_order(
             db,

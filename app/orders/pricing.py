@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.orders.models import PromoCode, PromoKind
@@ -17,6 +18,10 @@ class PricedLine:
     tier_name: str
     quantity: int
     unit_price_minor: int
+    price_type: str = ""
+    tier_id: uuid.UUID | None = None
+    # The price types the buyer may choose for this line now, with their current price (the default first).
+    choices: tuple[tuple[str, int], ...] = field(default=())
 
     @property
     def total_minor(self) -> int:

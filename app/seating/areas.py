@@ -25,6 +25,7 @@ from app.seating.holds import Client, raise_for_client_limit
 from app.seating.locks import lock_cart, lock_client
 from app.seating.models import AreaHold, EventArea, EventSeat, SeatStatus, seat_versions
 from app.seating.rules import AreaFull, InvalidSeats, area_hold_has_lapsed, require_on_sale, seat_hold_is_live
+from app.seating.tiers import require_priced_now
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ async def hold_area(
     )
     area = (
         await session.execute(
-            select(EventArea.name, EventArea.capacity, EventArea.held, EventArea.sold)
+            select(EventArea.name, EventArea.category, EventArea.capacity, EventArea.held, EventArea.sold)
             .where(EventArea.event_id == event.id, EventArea.key == area_key)
             .with_for_update(key_share=True)
         )
@@ -82,6 +83,8 @@ async def hold_area(
         )
     )
     mine = mine or 0
+    if quantity > mine:  # giving places back is always allowed
+        await require_priced_now(session, event.id, {area.category: area.name})
     elsewhere = await session.scalar(select(func.usher_cart_holding(event.id, cart_id))) - mine
     if elsewhere + quantity > max_seats:
         raise InvalidSeats(f"At most {max_seats} tickets per order; you hold {elsewhere} elsewhere.", limit=max_seats)

@@ -24,6 +24,7 @@ from app.live import SeatChange
 from app.ratelimit import duration
 from app.seating.models import Cart, SeatStatus
 from app.seating.rules import InvalidSeats, SalesState, SeatsUnavailable, raise_for_sales_state
+from app.seating.tiers import require_seats_priced_now
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ async def hold_seats(
         raise InvalidSeats("Choose at least one seat.")
     if len(wanted) > max_seats:
         raise InvalidSeats(f"At most {max_seats} seats per order.", limit=max_seats)
+    await require_seats_priced_now(session, slug, wanted)
     row = await fetch_row(
         session,
         "SELECT * FROM usher_hold_seats($1, $2, $3, $4, $5, $6, $7, $8, $9)",
