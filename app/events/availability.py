@@ -78,10 +78,12 @@ def badge(places: Places | None) -> Badge | None:
     return "few left" if places.left <= few_left_at(places.capacity) else None
 
 
-def tier_on_sale(tier: PriceTier, now: datetime) -> bool:
-    return (tier.sales_start_at is None or tier.sales_start_at <= now) and (
-        tier.sales_end_at is None or tier.sales_end_at > now
-    )
+def _tier_started(tier: PriceTier, now: datetime) -> bool:
+    return tier.sales_start_at is None or tier.sales_start_at <= now
+
+
+def _tier_ended(tier: PriceTier, now: datetime) -> bool:
+    return tier.sales_end_at is not None and tier.sales_end_at <= now
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,7 @@ class Offer:
 
 @dataclass(frozen=True)
 class EventAvailability(Offer):
-    from_price: PriceTier | None = None  # the cheapest tier on sale now with places left
+    from_price: PriceTier | None = None  # the cheapest tier on sale now (else soon) with places left
     tiers: dict[uuid.UUID, Offer] = field(default_factory=dict)
 
 
@@ -130,7 +132,9 @@ async def event_availability(session: AsyncSession, events: list[Event]) -> dict
             tiers[tier.id] = Offer(found.places, found.seats_left, found.area_keys) if found else Offer(None)
         # Several price types price the same seats: count each seat category's places once.
         total = _sum(list({t.seat_category or t.id: tiers[t.id] for t in event.tiers}.values()))
-        buyable = [t for t in event.tiers if tier_on_sale(t, now) and tiers[t.id].badge != "sold out"]
+        left = [t for t in event.tiers if not _tier_ended(t, now) and tiers[t.id].badge != "sold out"]
+        # Before any tier's sales open, the price of those to come.
+        buyable = [t for t in left if _tier_started(t, now)] or left
         cheapest = min(buyable, key=lambda t: t.price_minor, default=None)
         result[event.id] = EventAvailability(total.places, total.seats_left, total.area_keys, cheapest, tiers)
     return result

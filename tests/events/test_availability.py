@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
 
+from app.db import utcnow
 from app.events.availability import FEW_LEFT_PLACES, few_left_at
+from app.events.models import PriceTier
 from app.seating.models import EventArea, EventSeat, SeatStatus
 from tests.events.test_api import EVENT, _token
 from tests.seating.conftest import make_general_admission_event, make_seated_event
@@ -88,6 +91,20 @@ async def test_a_seated_events_from_price_skips_a_sold_out_category_whose_tier_s
     assert _visible_badges(balcony) == ["Sold out"]
     assert "Choose seats" in page  # other seats are still on sale
     assert 'data-testid="from-price">from £42.00' in _card((await browser.get("/")).text, "the-play")
+
+
+async def test_the_from_price_skips_a_tier_whose_sales_ended_and_before_sales_open_shows_the_price_to_come(browser, db):
+    theatre = await make_seated_event(db, slug="the-play")
+    balcony = (PriceTier.event_id == theatre.id) & (PriceTier.seat_category == "balcony")
+    await db.execute(update(PriceTier).where(balcony).values(sales_end_at=utcnow() - timedelta(hours=1)))
+    await db.commit()
+    assert 'data-testid="from-price">from £42.00' in (await browser.get("/events/the-play")).text
+
+    tomorrow = utcnow() + timedelta(days=1)
+    others = update(PriceTier).where(PriceTier.event_id == theatre.id, ~balcony)
+    await db.execute(others.values(sales_start_at=tomorrow))
+    await db.commit()
+    assert 'data-testid="from-price">from £42.00' in (await browser.get("/events/the-play")).text  # stalls, soon
 
 
 async def test_a_general_admission_page_shows_few_left_with_what_the_live_stream_needs(browser, db):
