@@ -20,9 +20,14 @@ def category_of(tier: PriceTier) -> str:
     return tier.seat_category or tier_category(tier.id)
 
 
+def in_sort_order(tiers: Sequence[PriceTier]) -> list[PriceTier]:
+    """As Event.tiers is loaded; a tier appended in this session is not yet in its place."""
+    return sorted(tiers, key=lambda t: (t.sort_order, t.price_minor))
+
+
 def pricing_tiers(tiers: Sequence[PriceTier], category: str) -> list[PriceTier]:
-    """Every tier that prices the category, in sort order (as Event.tiers is ordered)."""
-    return [t for t in tiers if category_of(t) == category]
+    """Every tier that prices the category, in sort order."""
+    return [t for t in in_sort_order(tiers) if category_of(t) == category]
 
 
 def on_sale(tiers: Sequence[PriceTier], category: str, now: datetime) -> list[PriceTier]:

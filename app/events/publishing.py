@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
 from app.events.models import Event, PriceTier
+from app.events.prices import in_sort_order
 from app.venues.models import SeatLayoutVersion
 from app.venues.seatmap import SeatMap, parse
 
@@ -36,7 +37,7 @@ def _windows_overlap(a: PriceTier, b: PriceTier) -> bool:
 def tier_problems(seatmap: SeatMap | None, event: Event) -> list[str]:
     """Tiers that would sell nothing, or seats the map does not have, or make a seat's price ambiguous."""
     problems = []
-    seated = [t for t in event.tiers if t.seat_category]
+    seated = [t for t in in_sort_order(event.tiers) if t.seat_category]
     known = {c.key for c in seatmap.categories} if seatmap else set()
     for tier in seated:
         if seatmap is None:
