@@ -34,6 +34,13 @@ class TierPlaces:
     area_keys: tuple[str, ...] = ()
 
 
+def sum_places(places: list[Places]) -> Places | None:
+    """Places of several events or tiers together; None when none was counted."""
+    if not places:
+        return None
+    return Places(sum(p.capacity for p in places), sum(p.left for p in places), sum(p.sold for p in places))
+
+
 PlacesProbe = Callable[[AsyncSession, list[uuid.UUID]], Awaitable[dict[uuid.UUID, Places]]]
 TierPlacesProbe = Callable[[AsyncSession, list[Event]], Awaitable[dict[uuid.UUID, dict[uuid.UUID, TierPlaces]]]]
 _places_probes: list[PlacesProbe] = []
@@ -113,7 +120,7 @@ def _sum(offers: list[Offer]) -> Offer:
     counted = [o for o in offers if o.places]
     if not counted:
         return Offer(None)
-    places = Places(*(sum(getattr(o.places, f) for o in counted) for f in ("capacity", "left", "sold")))
+    places = sum_places([o.places for o in counted])
     return Offer(places, sum(o.seats_left for o in counted), tuple(k for o in counted for k in o.area_keys))
 
 

@@ -6,18 +6,21 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, time, timedelta
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
 from app.db import utcnow
+from app.events import series
 from app.events.availability import FEW_LEFT_PLACES, few_left_at
-from app.events.models import PriceTier
+from app.events.models import Event, PriceTier
 from app.seating.models import EventArea, EventSeat, SeatStatus
+from app.venues.service import create_venue
 from tests.events.test_api import EVENT, _token
-from tests.seating.conftest import make_general_admission_event, make_seated_event
+from tests.seating.conftest import make_general_admission_event, make_owner, make_seated_event
 
 
 async def _sell(db, event_id: uuid.UUID, places: int) -> None:
@@ -26,8 +29,10 @@ async def _sell(db, event_id: uuid.UUID, places: int) -> None:
     await db.commit()
 
 
-def _card(listing: str, slug: str) -> str:
-    card = rf'<article class="event-card">(?:(?!</article>).)*?/events/{slug}".*?</article>'
+def _card(listing: str, path: str) -> str:
+    """The card linking to /events/{slug} (or any other path given as `series/{slug}`)."""
+    path = path if "/" in path else f"events/{path}"
+    card = rf'<article class="event-card">(?:(?!</article>).)*?/{path}".*?</article>'
     return re.search(card, listing, re.S)[0]
 
 
@@ -74,6 +79,27 @@ async def test_the_listing_counts_places_in_the_same_number_of_queries_for_two_o
     for n in range(2, 6):
         await make_general_admission_event(db, slug=f"gig-{n}")
     assert await listing_queries() == two
+
+
+async def test_a_series_card_is_sold_out_only_when_every_upcoming_date_is(browser, db):
+    actor, organization_id = await make_owner(db, "jazz")
+    venue = await create_venue(db, actor, organization_id, name="Cellar", address="", timezone="UTC")
+    first = date.today() + timedelta(days=2)
+    rule = series.WeeklyRule(first, first + timedelta(weeks=2), [first.strftime("%a").lower()], time(20), time(23))
+    tier = series.TemplateTier(name="Standard", price_minor=1800, currency="EUR", capacity=30)
+    created = await series.create_weekly_series(
+        db, actor, organization_id, title="Jazz Nights", rule=replace(rule, venue_id=venue.id), tiers=[tier]
+    )
+    dates = list(await db.scalars(select(Event.id).where(Event.series_id == created.id).order_by(Event.starts_at)))
+    assert len(dates) == 3
+    await _sell(db, dates[0], 30)
+    card = _card((await browser.get("/")).text, "series/jazz-nights")
+    assert "3 dates" in card and "from €18.00" in card and _visible_badges(card) == []
+
+    for date_id in dates[1:]:
+        await _sell(db, date_id, 30)
+    card = _card((await browser.get("/")).text, "series/jazz-nights")
+    assert "from €" not in card and _visible_badges(card) == ["Sold out"]
 
 
 async def test_a_seated_events_from_price_skips_a_sold_out_category_whose_tier_says_so(browser, db):
