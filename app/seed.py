@@ -218,6 +218,7 @@ async def seed(settings: Settings) -> None:
             await session.commit()
         await _tonight(session, settings)
         await _jazz_thursdays(session, actor, organization.id, venues["Harbour Playhouse"])
+        await _family_concert(session, actor, organization.id, venues["Harbour Playhouse"])
     await engine.dispose()
 
 
@@ -270,6 +271,59 @@ async def _jazz_thursdays(session: AsyncSession, actor: Actor, organization_id: 
         tiers=[series.TemplateTier(name="Standard", price_minor=1800, currency="EUR", capacity=80)],
         timezone="Europe/Berlin",
     )
+
+
+async def _family_concert(session: AsyncSession, actor: Actor, organization_id: uuid.UUID, venue: Venue) -> None:
+    """A seated concert with Adult and Child prices for the same seats (chosen per seat at checkout), and an
+    early-bird Adult price for the first 20 stalls tickets."""
+    slug = "demo-family-concert"
+    if await session.scalar(select(Event.id).where(Event.slug == slug)):
+        return
+    version = await import_layout(session, actor, venue.id, name=venue.name, document=SAMPLES_DIR / "theatre.json")
+    starts = _at(28, 16)
+    await events.create_event(
+        session,
+        actor,
+        organization_id,
+        events.EventInput(
+            title="Peter and the Wolf: a Family Concert",
+            slug=slug,
+            description="The orchestra tells the story; children pay the Child price, adults the Adult price.",
+            category="family",
+            tags=["classical", "kids"],
+            timezone=venue.timezone,
+            venue_id=venue.id,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1, minutes=30),
+            layout_version_id=version.id,
+        ),
+    )
+    prices = [("premium", 4000, 2000), ("stalls", 3000, 1500), ("balcony", 2000, 1000)]
+    tiers = [
+        events.TierInput(
+            name="Stalls early bird",
+            price_minor=2400,
+            currency="EUR",
+            seat_category="stalls",
+            price_type="Adult",
+            quantity_limit=20,
+            sort_order=-1,
+        )
+    ]
+    for category, adult, child in prices:
+        for price_type, price in (("Adult", adult), ("Child", child)):
+            tiers.append(
+                events.TierInput(
+                    name=category.title(),
+                    price_minor=price,
+                    currency="EUR",
+                    seat_category=category,
+                    price_type=price_type,
+                )
+            )
+    for tier in tiers:
+        await events.add_tier(session, actor, slug, tier)
+    await events.set_status(session, actor, slug, EventStatus.PUBLISHED)
 
 
 if __name__ == "__main__":

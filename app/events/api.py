@@ -33,6 +33,10 @@ class TierOut(msgspec.Struct):
     sales_start_at: datetime | None
     sales_end_at: datetime | None
     sort_order: int
+    price_type: str  # "" unless the seats have several prices (Adult, Child, ...)
+    quantity_limit: int | None  # early bird: only the first N tickets at this price
+    left: int | None  # tickets left at this price when limited
+    state: str  # upcoming | on_sale | sold_out | ended
 
 
 class VenueOut(msgspec.Struct):
@@ -98,6 +102,8 @@ class TierPatch(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     sales_start_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
     sales_end_at: datetime | msgspec.UnsetType | None = msgspec.UNSET
     sort_order: int | msgspec.UnsetType = msgspec.UNSET
+    price_type: str | msgspec.UnsetType = msgspec.UNSET
+    quantity_limit: int | msgspec.UnsetType | None = msgspec.UNSET
 
 
 def tier_out(tier: PriceTier) -> TierOut:
@@ -113,6 +119,10 @@ def tier_out(tier: PriceTier) -> TierOut:
         sales_start_at=tier.sales_start_at,
         sales_end_at=tier.sales_end_at,
         sort_order=tier.sort_order,
+        price_type=tier.price_type,
+        quantity_limit=tier.quantity_limit,
+        left=tier.left,
+        state=tier.sales_state(),
     )
 
 

@@ -74,8 +74,11 @@ async def test_a_price_type_not_offered_for_the_seat_is_refused_clearly_and_noth
     assert "£42.00" in (await browser.get("/events/the-play/checkout")).text
 
 
-async def test_the_api_places_an_order_with_a_price_type_per_seat(theatre, client, db):
+async def test_the_api_lists_price_types_and_places_an_order_with_a_price_type_per_seat(theatre, client, db):
     await offer_adult_and_child(db, theatre)
+    listed = (await client.get("/api/v1/events/the-play")).json()["tiers"]
+    stalls = {(t["price_type"], t["price_minor"], t["state"]) for t in listed if t["seat_category"] == "stalls"}
+    assert stalls == {("Adult", 4200, "on_sale"), ("Child", 2000, "on_sale")}
     held = await client.post("/api/v1/events/the-play/holds", json={"seats": ["SC-G-5", "SC-G-6"]})
     assert held.status_code == 201, held.text
     body = {"event": "the-play", "email": "ada@example.com", "name": "Ada", "price_types": {"SC-G-6": "Child"}}
