@@ -7,13 +7,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
-from app.events.models import Event, PriceTier
+from app.events.models import Event, PriceTier, TierState
 
 FEW_LEFT_PLACES = 10  # "few left" from 10 places down, or from a tenth of the capacity when that is more
 
@@ -85,14 +84,6 @@ def badge(places: Places | None) -> Badge | None:
     return "few left" if places.left <= few_left_at(places.capacity) else None
 
 
-def _tier_started(tier: PriceTier, now: datetime) -> bool:
-    return tier.sales_start_at is None or tier.sales_start_at <= now
-
-
-def _tier_ended(tier: PriceTier, now: datetime) -> bool:
-    return tier.sales_end_at is not None and tier.sales_end_at <= now
-
-
 @dataclass(frozen=True)
 class Offer:
     """One tier's or one event's places with its badge; `few_at` lets the page recompute the badge from live counts."""
@@ -139,9 +130,11 @@ async def event_availability(session: AsyncSession, events: list[Event]) -> dict
             tiers[tier.id] = Offer(found.places, found.seats_left, found.area_keys) if found else Offer(None)
         # Several price types price the same seats: count each seat category's places once.
         total = _sum(list({t.seat_category or t.id: tiers[t.id] for t in event.tiers}.values()))
-        left = [t for t in event.tiers if not _tier_ended(t, now) and tiers[t.id].badge != "sold out"]
-        # Before any tier's sales open, the price of those to come.
-        buyable = [t for t in left if _tier_started(t, now)] or left
+        states = {t.id: t.sales_state(now) for t in event.tiers if tiers[t.id].badge != "sold out"}
+        # Before any tier's sales open, the price of those to come; an early bird whose first N are sold gives none.
+        buyable = [t for t in event.tiers if states.get(t.id) == TierState.ON_SALE] or [
+            t for t in event.tiers if states.get(t.id) == TierState.UPCOMING
+        ]
         cheapest = min(buyable, key=lambda t: t.price_minor, default=None)
         result[event.id] = EventAvailability(total.places, total.seats_left, total.area_keys, cheapest, tiers)
     return result

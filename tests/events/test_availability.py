@@ -133,6 +133,14 @@ async def test_the_from_price_skips_a_tier_whose_sales_ended_and_before_sales_op
     assert 'data-testid="from-price">from £42.00' in (await browser.get("/events/the-play")).text  # stalls, soon
 
 
+async def test_an_early_bird_whose_first_tickets_are_sold_no_longer_gives_the_from_price(browser, db):
+    theatre = await make_seated_event(db, slug="the-play")
+    balcony = (PriceTier.event_id == theatre.id) & (PriceTier.seat_category == "balcony")
+    await db.execute(update(PriceTier).where(balcony).values(quantity_limit=5, sold_count=5))
+    await db.commit()
+    assert 'data-testid="from-price">from £42.00' in (await browser.get("/events/the-play")).text
+
+
 async def test_a_general_admission_page_shows_few_left_with_what_the_live_stream_needs(browser, db):
     comedy = await make_general_admission_event(db, capacity=100)
     await _sell(db, comedy.id, 95)
