@@ -174,6 +174,9 @@ async def _cart_lines(
     now = await session.scalar(select(func.now()))
     chosen = chosen or {}
     items = await sales.cart_contents(session, event.id, cart_id, lock=lock)
+    if items and (strays := sorted(set(chosen) - {item.key for item in items})):
+        message = f"{', '.join(strays[:5])} is not in your basket; choose a price only for what you hold."
+        raise ValidationFailed({"cart": message}, message)
     priced = {}
     for item in sorted(items, key=lambda i: (i.category, i.key)):
         price_type = chosen.get(item.key)

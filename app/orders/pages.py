@@ -61,12 +61,13 @@ async def _checkout_page(
 ) -> Template:
     form = extra.pop("form", {}) or {}
     basket = None
-    if cart_id:
+    # A price type not offered: the defaults and why; a seat no tier prices now: no basket and why.
+    for price_types in (_price_types(form), {}) if cart_id else ():
         try:
-            basket = await placing.basket(db, event, cart_id, limits, form.get("promo_code", ""), _price_types(form))
-        except ValidationFailed as exc:  # a price type not offered: show the defaults and say why
+            basket = await placing.basket(db, event, cart_id, limits, form.get("promo_code", ""), price_types)
+            break
+        except ValidationFailed as exc:
             extra.setdefault("problem", exc.message)
-            basket = await placing.basket(db, event, cart_id, limits, form.get("promo_code", ""))
     if basket and basket.retry_after:
         retry_after = max(retry_after or 0, basket.retry_after)
     return page(

@@ -132,6 +132,7 @@ async def test_a_window_closing_between_hold_and_checkout_refuses_the_order_and_
     await set_stalls_window(db, theatre, now - timedelta(days=2), now - timedelta(seconds=1))
     response = await check_out(browser)
     assert response.status_code == 422 and "no longer on sale (sales ended)" in response.text
+    assert "Continue to payment" in response.text  # the checkout page, saying why
     assert await db.scalar(select(func.count()).select_from(Order)) == 0
 
 

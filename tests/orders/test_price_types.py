@@ -87,7 +87,26 @@ async def test_the_api_lists_price_types_and_places_an_order_with_a_price_type_p
     lines = {ln["key"]: (ln["price_type"], ln["unit_price_minor"]) for ln in placed.json()["lines"]}
     assert lines == {"SC-G-5": ("Adult", 4200), "SC-G-6": ("Child", 2000)}
 
-    body["price_types"] = {"SC-H-1": "Senior"}
-    again = await client.post("/api/v1/events/the-play/holds", json={"seats": ["SC-H-1"]})
+    body["price_types"] = {"SC-H-1": "Child", "SC-A-1": "Child"}
+    stray = await client.post("/api/v1/events/the-play/holds", json={"seats": ["SC-H-1"]})
+    refused = await client.post("/api/v1/orders", json=body, headers={"X-Cart": stray.json()["cart"]})
+    assert refused.status_code == 422 and "SC-A-1 is not in your basket" in refused.text
+
+    body["price_types"] = {"SC-H-2": "Senior"}
+    again = await client.post("/api/v1/events/the-play/holds", json={"seats": ["SC-H-2"]})
     refused = await client.post("/api/v1/orders", json=body, headers={"X-Cart": again.json()["cart"]})
     assert refused.status_code == 422 and "not offered" in refused.text
+
+
+async def test_an_organizer_adds_a_child_price_for_the_stalls_from_the_tier_form(theatre, browser, db):
+    await log_in(browser, db, theatre.actor.user_id)
+    form = {"name": "Stalls", "price": "20.00", "currency": "GBP", "kind": "seated", "seat_category": "stalls"}
+    response = await browser.post_form(
+        "/manage/events/the-play/tiers", {**form, "price_type": "Child", "quantity_limit": "30"}, htmx=True
+    )
+    assert response.status_code == 200, response.text
+    assert "Stalls · Child" in response.text and "first 30, 0 sold" in response.text
+    tier = await db.scalar(select(PriceTier).where(PriceTier.price_type == "Child"))
+    assert (tier.price_minor, tier.quantity_limit) == (2000, 30)
+    refused = await browser.post_form("/manage/events/the-play/tiers", {**form, "quantity_limit": "0"}, htmx=True)
+    assert refused.status_code == 422 and "quantity_limit" in refused.text
