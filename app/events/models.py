@@ -122,9 +122,6 @@ class PriceTier(UUIDPrimaryKey, Timestamps, Base):
         CheckConstraint(
             "quantity_limit IS NULL OR (quantity_limit > 0 AND sold_count <= quantity_limit)", name="quantity_limit"
         ),
-        CheckConstraint(
-            "sales_end_at IS NULL OR sales_start_at IS NULL OR sales_end_at > sales_start_at", name="sales_window"
-        ),
     )
 
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)

@@ -281,8 +281,9 @@ def _validated_tier(errors: FieldErrors, data: TierInput, event: Event, tier_id:
     if seat_category and len(seat_category) > 80:
         errors.add("seat_category", "At most 80 characters.")
     price_type = errors.text("price_type", data.price_type, max_length=60, required=False)
-    if data.quantity_limit is not None and not 1 <= data.quantity_limit <= 1_000_000:
-        errors.add("quantity_limit", "Enter a number of tickets from 1 to 1,000,000, or leave it empty.")
+    sold = next((t.sold_count for t in event.tiers if t.id == tier_id), 0)
+    if data.quantity_limit is not None and not max(sold, 1) <= data.quantity_limit <= 1_000_000:
+        errors.add("quantity_limit", f"Enter a number of tickets from {max(sold, 1)} (already sold) to 1,000,000.")
     sales_start = _as_utc(errors.moment("sales_start_at", data.sales_start_at), event.timezone)
     sales_end = _as_utc(errors.moment("sales_end_at", data.sales_end_at), event.timezone)
     _check_window(errors, sales_start, sales_end, "sales_end_at")

@@ -25,17 +25,11 @@ def upgrade() -> None:
         "price_tiers",
         "quantity_limit IS NULL OR (quantity_limit > 0 AND sold_count <= quantity_limit)",
     )
-    op.create_check_constraint(
-        op.f("ck_price_tiers_sales_window"),
-        "price_tiers",
-        "sales_end_at IS NULL OR sales_start_at IS NULL OR sales_end_at > sales_start_at",
-    )
     op.add_column("order_lines", sa.Column("price_type", sa.String(length=60), server_default="", nullable=False))
 
 
 def downgrade() -> None:
     op.drop_column("order_lines", "price_type")
-    op.drop_constraint(op.f("ck_price_tiers_sales_window"), "price_tiers", type_="check")
     op.drop_constraint(op.f("ck_price_tiers_quantity_limit"), "price_tiers", type_="check")
     op.drop_column("price_tiers", "sold_count")
     op.drop_column("price_tiers", "quantity_limit")

@@ -8,10 +8,12 @@ import asyncio
 from collections import Counter
 from datetime import datetime, timedelta
 
+import msgspec
 import pytest
 from sqlalchemy import func, select, update
 
 from app.db import utcnow
+from app.errors import ValidationFailed
 from app.events import service as events
 from app.events.models import EventStatus, PriceTier
 from app.orders.models import Order, OrderLine
@@ -177,3 +179,16 @@ async def test_price_types_of_one_category_publish_but_the_same_price_type_twice
     await events.add_tier(db, actor, slug, again)
     message = await refusal(db, actor)
     assert "“Stalls” and “Kids” both price stalls seats at the Child price at the same time" in message
+
+
+async def test_an_early_bird_limit_cannot_go_below_what_it_already_sold(theatre, db):
+    await add_early_bird(db, theatre, quantity=5)
+    await db.execute(update(PriceTier).where(PriceTier.name == "Early bird").values(sold_count=3))
+    await db.commit()
+    early = await db.scalar(
+        select(PriceTier).where(PriceTier.name == "Early bird").execution_options(populate_existing=True)
+    )
+    lowered = msgspec.structs.replace(events.tier_input_of(early), quantity_limit=2)
+    with pytest.raises(ValidationFailed) as refused:
+        await events.update_tier(db, theatre.actor, theatre.slug, early.id, lowered)
+    assert "from 3 (already sold)" in refused.value.errors["quantity_limit"]
