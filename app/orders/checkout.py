@@ -165,6 +165,22 @@ async def _claim(session: AsyncSession, tiers: list[PriceTier], quantity: int) -
     return None
 
 
+async def give_back_early_birds(session: AsyncSession, order: Order) -> None:
+    """An order that was never paid gives its early-bird tickets back, as it gives back its promo code's use."""
+    for line in order.lines:
+        if line.tier_id is not None:
+            await session.execute(
+                update(PriceTier)
+                .where(
+                    PriceTier.id == line.tier_id,
+                    PriceTier.quantity_limit.is_not(None),
+                    PriceTier.sold_count >= line.quantity,
+                )
+                .values(sold_count=PriceTier.sold_count - line.quantity)
+                .execution_options(synchronize_session=False)
+            )
+
+
 async def _cart_lines(
     session: AsyncSession, event: Event, cart_id: uuid.UUID, *, lock: bool, chosen: dict[str, str] | None = None
 ) -> list[PricedLine]:
@@ -366,6 +382,7 @@ async def place_order(
                 category=line.category,
                 tier_name=line.tier_name,
                 price_type=line.price_type,
+                tier_id=line.tier_id,
                 quantity=line.quantity,
                 unit_price_minor=line.unit_price_minor,
                 attendee_name=form.attendees.get(n, ("", ""))[0] or None,

@@ -23,6 +23,7 @@ from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.events.models import Event
 from app.live import SeatChange
+from app.orders.checkout import give_back_early_birds
 from app.orders.confirmation import queue_confirmation, queue_refund_notice
 from app.orders.models import Order, OrderStatus, PaymentRecord, PromoCode
 from app.seating import sales
@@ -159,6 +160,7 @@ async def _set_for_refund(
 ) -> Outcome:
     changes = await sales.release_cart(session, order.event_id, order.id)
     await _give_back_promo(session, order)
+    await give_back_early_birds(session, order)
     order.status = OrderStatus.REFUND_DUE
     order.refund_reason = reason
     mail = queue_refund_notice(session, settings, order, event)
@@ -202,6 +204,7 @@ async def expire_orders(session: AsyncSession, limit: int = 200) -> dict[uuid.UU
     for order in orders:
         by_event.setdefault(order.event_id, []).extend(await sales.release_cart(session, order.event_id, order.id))
         await _give_back_promo(session, order)
+        await give_back_early_birds(session, order)
         order.status = OrderStatus.EXPIRED
     await session.commit()
     return by_event

@@ -92,6 +92,8 @@ class OrderLine(Base):
     category: Mapped[str] = mapped_column(String(64))
     tier_name: Mapped[str] = mapped_column(String(120))
     price_type: Mapped[str] = mapped_column(String(60), default="", server_default="")  # "" when the tier has none
+    # The tier that priced it: an order never paid gives an early bird's tickets back to it.
+    tier_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("price_tiers.id", ondelete="SET NULL"))
     quantity: Mapped[int] = mapped_column(Integer, default=1)
     unit_price_minor: Mapped[int] = mapped_column(Integer)
     attendee_name: Mapped[str | None] = mapped_column(String(200))

@@ -1,4 +1,4 @@
-"""price types and early-bird limits: price_tiers.price_type, quantity_limit, sold_count; order_lines.price_type
+"""price types and early-bird limits: price_tiers.price_type, quantity_limit, sold_count; order_lines.price_type, tier_id
 
 Revision ID: 0012
 Revises: 0011
@@ -26,9 +26,20 @@ def upgrade() -> None:
         "quantity_limit IS NULL OR (quantity_limit > 0 AND sold_count <= quantity_limit)",
     )
     op.add_column("order_lines", sa.Column("price_type", sa.String(length=60), server_default="", nullable=False))
+    op.add_column("order_lines", sa.Column("tier_id", sa.Uuid(), nullable=True))
+    op.create_foreign_key(
+        op.f("fk_order_lines_tier_id_price_tiers"),
+        "order_lines",
+        "price_tiers",
+        ["tier_id"],
+        ["id"],
+        ondelete="SET NULL",
+    )
 
 
 def downgrade() -> None:
+    op.drop_constraint(op.f("fk_order_lines_tier_id_price_tiers"), "order_lines", type_="foreignkey")
+    op.drop_column("order_lines", "tier_id")
     op.drop_column("order_lines", "price_type")
     op.drop_constraint(op.f("ck_price_tiers_quantity_limit"), "price_tiers", type_="check")
     op.drop_column("price_tiers", "sold_count")

@@ -16,6 +16,7 @@ from app.db import utcnow
 from app.errors import ValidationFailed
 from app.events import service as events
 from app.events.models import EventStatus, PriceTier
+from app.orders.completion import expire_orders
 from app.orders.models import Order, OrderLine
 from app.seating.models import EventArea
 from tests.events.test_publishing import add_seated, draft_event, refusal
@@ -78,7 +79,9 @@ async def test_an_early_bird_of_five_with_twenty_concurrent_orders_sells_exactly
     prices = Counter(r.json()["lines"][0]["unit_price_minor"] for r in responses)
     assert prices == Counter({3000: 5, 4200: 15})
     assert Counter((await db.scalars(select(OrderLine.unit_price_minor))).all()) == prices
-    early = await db.scalar(select(PriceTier).where(PriceTier.name == "Early bird"))
+    early = await db.scalar(
+        select(PriceTier).where(PriceTier.name == "Early bird").execution_options(populate_existing=True)
+    )
     assert (early.sold_count, early.left) == (5, 0)
     page = await client.get("/events/the-play")
     assert "early bird: sold out" in page.text.lower()
@@ -192,3 +195,19 @@ async def test_an_early_bird_limit_cannot_go_below_what_it_already_sold(theatre,
     with pytest.raises(ValidationFailed) as refused:
         await events.update_tier(db, theatre.actor, theatre.slug, early.id, lowered)
     assert "from 3 (already sold)" in refused.value.errors["quantity_limit"]
+
+
+async def test_an_early_bird_ticket_of_an_order_never_paid_goes_back_to_the_early_bird(
+    theatre, browser, other_browser, db
+):
+    await add_early_bird(db, theatre, quantity=1)
+    await hold_seats(browser, ["SC-G-5"])
+    number, _ = pay_link(await check_out(browser))
+    assert (await order(db, number)).subtotal_minor == 3000
+    await db.execute(update(Order).values(expires_at=utcnow() - timedelta(seconds=1)))
+    await db.commit()
+    await expire_orders(db)
+
+    await hold_seats(other_browser, ["SC-G-6"])
+    again, _ = pay_link(await check_out(other_browser, email="bea@example.com"))
+    assert (await order(db, again)).subtotal_minor == 3000  # the early bird's one ticket was free again
