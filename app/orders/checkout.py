@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import ratelimit
 from app.config import Settings
 from app.errors import RateLimited, ValidationFailed
-from app.events import prices
-from app.events.models import Event, PriceTier
+from app.events.models import Event
 from app.live import SeatChange
 from app.orders.access import new_order_number
 from app.orders.models import Order, OrderLine, OrderStatus, PromoCode
+from app.orders.priced_cart import cart_lines
 from app.orders.pricing import PricedLine, Totals, promo_problem, totals
 from app.seating import sales
 from app.seating.carts import holder_tag
@@ -136,92 +136,6 @@ class Basket:
     retry_after: int | None = None  # promo checks are refused for this long (rate limit)
 
 
-def _not_offered(event: Event, item: sales.CartItem, chosen: str | None, now: datetime) -> ValidationFailed:
-    what = f"Seat {item.label}" if item.kind == "seat" else item.label
-    offered = prices.price_types(event.tiers, item.category, now)
-    if chosen is not None and offered:
-        names = " or ".join(t or "the standard price" for t in offered)
-        message = f"The price “{chosen}” is not offered for {what}; choose {names}."
-    else:
-        message = f"{what} {prices.not_on_sale_reason(event.tiers, item.category, now)}."
-    return ValidationFailed({"cart": message}, message)
-
-
-async def _claim(session: AsyncSession, tiers: list[PriceTier], quantity: int) -> PriceTier | None:
-    """The first tier with `quantity` tickets left, counted atomically (never past an early-bird limit, however
-    many order at once); unlimited tiers are not counted."""
-    for tier in tiers:
-        if tier.quantity_limit is None:
-            return tier
-        counted = await session.scalar(
-            update(PriceTier)
-            .where(PriceTier.id == tier.id, PriceTier.sold_count + quantity <= PriceTier.quantity_limit)
-            .values(sold_count=PriceTier.sold_count + quantity)
-            .returning(PriceTier.id)
-            .execution_options(synchronize_session=False)
-        )
-        if counted is not None:
-            return tier
-    return None
-
-
-async def give_back_early_birds(session: AsyncSession, order: Order) -> None:
-    """An order that was never paid gives its early-bird tickets back, as it gives back its promo code's use."""
-    for line in order.lines:
-        if line.tier_id is not None:
-            await session.execute(
-                update(PriceTier)
-                .where(
-                    PriceTier.id == line.tier_id,
-                    PriceTier.quantity_limit.is_not(None),
-                    PriceTier.sold_count >= line.quantity,
-                )
-                .values(sold_count=PriceTier.sold_count - line.quantity)
-                .execution_options(synchronize_session=False)
-            )
-
-
-async def _cart_lines(
-    session: AsyncSession, event: Event, cart_id: uuid.UUID, *, lock: bool, chosen: dict[str, str] | None = None
-) -> list[PricedLine]:
-    """The cart's holds priced by the event's tiers now, each at the buyer's chosen price type (the default when
-    none). With `lock` the holds stay locked for the rest of the transaction and early-bird quantities are
-    counted; lines are claimed in (category, key) order so concurrent orders lock tiers in one order."""
-    now = await session.scalar(select(func.now()))
-    chosen = chosen or {}
-    items = await sales.cart_contents(session, event.id, cart_id, lock=lock)
-    if items and (strays := sorted(set(chosen) - {item.key for item in items})):
-        message = f"{', '.join(strays[:5])} is not in your basket; choose a price only for what you hold."
-        raise ValidationFailed({"cart": message}, message)
-    priced = {}
-    for item in sorted(items, key=lambda i: (i.category, i.key)):
-        price_type = chosen.get(item.key)
-        if price_type is None:
-            price_type = next(iter(prices.price_types(event.tiers, item.category, now)), "")
-        candidates = prices.candidates(event.tiers, item.category, price_type, now)
-        tier = await _claim(session, candidates, item.quantity) if lock else next(iter(candidates), None)
-        if tier is None:
-            raise _not_offered(event, item, chosen.get(item.key), now)
-        choices = tuple(
-            (t, offer.price_minor)
-            for t in prices.price_types(event.tiers, item.category, now)
-            if (offer := prices.current_price(event.tiers, item.category, t, now))
-        )
-        priced[item.key] = PricedLine(
-            item.kind,
-            item.key,
-            item.label,
-            item.category,
-            f"{tier.name} · {tier.price_type}" if tier.price_type else tier.name,
-            item.quantity,
-            tier.price_minor,
-            tier.price_type,
-            tier.id,
-            choices,
-        )
-    return [priced[item.key] for item in items]
-
-
 def _currency(event: Event) -> str:
     currencies = {t.currency for t in event.tiers}
     if len(currencies) > 1:
@@ -252,7 +166,7 @@ async def basket(
 ) -> Basket:
     """What the checkout page shows; no locks (placing the order decides under lock). The promo code is checked
     under the limits; when they refuse, the basket says so and for how long, and nothing about the code."""
-    lines = await _cart_lines(session, event, cart_id, lock=False, chosen=price_types)
+    lines = await cart_lines(session, event, cart_id, lock=False, chosen=price_types)
     promo, problem, retry_after = None, None, None
     if promo_code.strip():
         try:
@@ -315,7 +229,7 @@ async def place_order(
         if form.promo_code:
             promo = await limits.find_promo(session, event.id, form.promo_code)
     await lock_buyer(session, event.id, form.email)
-    lines = await _cart_lines(session, event, cart_id, lock=True, chosen=form.price_types)
+    lines = await cart_lines(session, event, cart_id, lock=True, chosen=form.price_types)
     if not lines:
         # A re-sent form: the first submission already turned this basket into an order.
         earlier = await session.scalar(

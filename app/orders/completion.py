@@ -23,9 +23,9 @@ from app.db import utcnow
 from app.errors import Conflict, NotFound
 from app.events.models import Event
 from app.live import SeatChange
-from app.orders.checkout import give_back_early_birds
 from app.orders.confirmation import queue_confirmation, queue_refund_notice
 from app.orders.models import Order, OrderStatus, PaymentRecord, PromoCode
+from app.orders.priced_cart import give_back_early_birds
 from app.seating import sales
 from app.seating.rules import NoLongerAvailable
 from app.tickets.models import TicketStatus
