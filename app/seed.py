@@ -79,7 +79,8 @@ DEMO_EVENTS = [
         venue="Harbour Arena",
         layout=None,
         description="Five comedians, one microphone, no mercy.",
-        tiers=[("Standard", 2200, 150)],
+        # General admission: the early-bird places sell first and cheaper; then only Standard is left.
+        tiers=[("Early bird", 1600, 30), ("Standard", 2200, 150)],
     ),
     dict(
         slug="demo-online-talk",
