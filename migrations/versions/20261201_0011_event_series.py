@@ -33,9 +33,14 @@ def upgrade() -> None:
         sa.Column("template_tiers", postgresql.JSONB(astext_type=sa.Text()), server_default="[]", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.CheckConstraint("fee_percent_bp BETWEEN 0 AND 10000 AND fee_fixed_minor >= 0", name=op.f("ck_event_series_fees")),
+        sa.CheckConstraint(
+            "fee_percent_bp BETWEEN 0 AND 10000 AND fee_fixed_minor >= 0", name=op.f("ck_event_series_fees")
+        ),
         sa.ForeignKeyConstraint(
-            ["organization_id"], ["organizations.id"], name=op.f("fk_event_series_organization_id_organizations"), ondelete="CASCADE"
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_event_series_organization_id_organizations"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_series")),
         sa.UniqueConstraint("slug", name=op.f("uq_event_series_slug")),

@@ -48,7 +48,7 @@ def test_organizer_publishes_an_event_with_two_tiers_and_visitors_find_it(page: 
     tiers = page.locator("#tiers")
     for name, price in (("Standard", "18.50"), ("Front row", "42")):
         tiers.get_by_label("Name").fill(name)
-        tiers.get_by_label("Price").fill(price)
+        tiers.get_by_role("textbox", name="Price", exact=True).fill(price)
         tiers.get_by_label("Capacity (general admission)").fill("120")
         tiers.get_by_role("button", name="Add tier").click()
         expect(tiers.get_by_role("cell", name=name, exact=True)).to_be_visible()

@@ -84,12 +84,12 @@ BEGIN
         IF p_network_max > 0 AND by_network + p_more > p_network_max THEN
             outcome := 'network_limit';
             holding := by_network;
-            retry_after := ceil(extract(epoch FROM network_frees - now()));
+            retry_after := ceil(extract(epoch FROM network_frees - clock_timestamp()));  -- another transaction set it later than our now()
             RETURN;  -- refused: the cart stays with its client
         ELSIF p_account IS NOT NULL AND p_account_max > 0 AND by_account + p_more > p_account_max THEN
             outcome := 'account_limit';
             holding := by_account;
-            retry_after := ceil(extract(epoch FROM account_frees - now()));
+            retry_after := ceil(extract(epoch FROM account_frees - clock_timestamp()));
             RETURN;
         END IF;
     END IF;
