@@ -161,3 +161,8 @@ async def ping_database(engine: AsyncEngine) -> None:
     """One round trip to PostgreSQL (readiness probes)."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+def like_contains(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % _ and \\ taken literally (use with escape="\\")."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -18,7 +18,7 @@ from app.accounts.models import Role, User
 from app.checkin.bundle import fingerprint_of_ticket, ticket_fingerprint
 from app.checkin.models import Scan
 from app.checkin.verdicts import ScanResult, VerdictCode, doors_open, logged_code
-from app.db import utcnow
+from app.db import like_contains, utcnow
 from app.errors import NotFound
 from app.events.models import Event, EventStatus
 from app.orders.models import Order
@@ -347,8 +347,7 @@ async def lookup(session: AsyncSession, event: Event, query: str, limit: int = 2
     needle = query.strip()
     if len(needle) < 2:
         return []
-    # Wildcards staff type are searched for literally: "%%" must not list every ticket.
-    contains = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    contains = like_contains(needle)  # typed wildcards are literal: "%%" must not list every ticket
     rows = await session.execute(
         select(Ticket, Order)
         .join(Order, Order.id == Ticket.order_id)

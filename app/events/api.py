@@ -15,7 +15,7 @@ from app.accounts.actor import Actor
 from app.api_schema import TOKEN_OPTIONAL, TOKEN_REQUIRED, refusals
 from app.config import Settings
 from app.errors import NotFound, PermissionDenied, ValidationFailed
-from app.events import series_public, service
+from app.events import listing, series_public, service
 from app.events.models import Event, EventStatus, PriceTier
 from app.events.pages import parse_filter
 from app.money import format_money
@@ -194,7 +194,7 @@ async def list_events(
     criteria, errors = parse_filter(q, category, date_from, date_to, page_number)
     if errors:
         raise ValidationFailed(errors, "Some filters are not valid.")
-    events, has_more = await service.list_public_events(db, criteria)
+    events, has_more = await listing.list_public_events(db, criteria)
     return EventPage(events=[event_out(e, settings.base_url) for e in events], page=criteria.page, has_more=has_more)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.events import covers, series_public, service
 from app.events.availability import event_availability
+from app.events.listing import ListingFilter, list_public_events
 from app.events.models import Category, Event
 from app.validation import FieldErrors
 from app.web import page
@@ -31,7 +32,7 @@ def on_event_page(part: EventPagePart) -> EventPagePart:
 
 def parse_filter(
     q: str | None, category: str | None, date_from: str | None, date_to: str | None, page_number: int | None
-) -> tuple[service.ListingFilter, dict[str, str]]:
+) -> tuple[ListingFilter, dict[str, str]]:
     """Unreadable filter values are ignored with a note instead of failing the whole listing."""
     errors = FieldErrors()
     parsed: dict[str, date | None] = {}
@@ -44,7 +45,7 @@ def parse_filter(
     if category and category not in {c.value for c in Category}:
         errors.add("category", "Unknown category.")
         category = ""
-    criteria = service.ListingFilter(
+    criteria = ListingFilter(
         q=(q or "")[:100],
         category=category or "",
         date_from=parsed["date_from"],
@@ -65,7 +66,7 @@ async def listing(
     page_number: int | None = Parameter(query="page", default=None, ge=1, le=10_000),
 ) -> Template:
     criteria, errors = parse_filter(q, category, date_from, date_to, page_number)
-    events, has_more = await service.list_public_events(db, criteria)
+    events, has_more = await list_public_events(db, criteria)
     context = {
         "events": events,
         "series": await series_public.listed_series(db, events),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import datetime
 
 import msgspec
-from sqlalchemy import Date, cast, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import raiseload
@@ -363,47 +363,6 @@ def tier_input_of(tier: PriceTier) -> TierInput:
 
 
 # --- public listing ----------------------------------------------------------------------------------------
-
-
-class ListingFilter(msgspec.Struct, kw_only=True):
-    q: str = ""
-    category: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
-    page: int = 1
-
-
-PAGE_SIZE = 24
-
-
-async def list_public_events(session: AsyncSession, criteria: ListingFilter) -> tuple[list[Event], bool]:
-    """Published events that have not ended, soonest first; returns (page of events, whether more follow)."""
-    query = select(Event).where(Event.status == EventStatus.PUBLISHED, Event.ends_at > utcnow())
-    if text := criteria.q.strip()[:100]:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.outerjoin(Venue, Venue.id == Event.venue_id).where(
-            or_(
-                Event.title.ilike(pattern),
-                Event.description.ilike(pattern),
-                Venue.name.ilike(pattern),
-                func.array_to_string(Event.tags, " ").ilike(pattern),
-            )
-        )
-    if criteria.category:
-        query = query.where(Event.category == criteria.category)
-    # Dates are the event's own calendar dates, in its own timezone.
-    local_day = cast(func.timezone(Event.timezone, Event.starts_at), Date)
-    if criteria.date_from:
-        query = query.where(local_day >= criteria.date_from)
-    if criteria.date_to:
-        query = query.where(local_day <= criteria.date_to)
-    page = max(criteria.page, 1)
-    rows = list(
-        await session.scalars(
-            query.order_by(Event.starts_at, Event.id).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-        )
-    )
-    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
 
 
 async def get_public_event(session: AsyncSession, slug: str, *, with_tiers: bool = True) -> Event:
