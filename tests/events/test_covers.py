@@ -67,4 +67,7 @@ async def test_other_requests_are_answered_while_a_large_cover_decodes(organizer
     assert saved.status_code == 200 and "Cover image saved." in saved.text
     cover = await db.scalar(select(EventCover))
     assert (cover.width, cover.height) == (1600, 1600)
-    assert max(stalls) < took / 3, (max(stalls), took)  # on the loop, decoding would be one stall as long as it
+    # On the loop, decoding would be one stall nearly as long as the whole upload; off it, the loop keeps ticking
+    # (a busy 2-core machine still steals the odd few hundred milliseconds, so the margin is wide).
+    assert max(stalls) < took * 0.6, (max(stalls), took)
+    assert len(stalls) >= 20, len(stalls)
