@@ -194,14 +194,6 @@ async def _validated_dates(
     return sorted(checked, key=lambda c: c[0])
 
 
-async def _free_slug(session: AsyncSession, model: type[Event] | type[EventSeries], base: str) -> str:
-    slug, n = base, 1
-    while await session.scalar(select(model.id).where(model.slug == slug)):
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 def tier_of(template: TemplateTier, capacity: int | None) -> PriceTier:
     fields = msgspec.structs.asdict(template)
     if template.capacity is not None and capacity is not None:
@@ -218,7 +210,7 @@ async def _add_date(
         organization_id=series.organization_id,
         series_id=series.id,
         status=EventStatus.DRAFT,
-        slug=await _free_slug(session, Event, f"{series.slug[:100]}-{local_day}"),
+        slug=await service.free_slug(session, f"{series.slug[:100]}-{local_day}"),
         title=series.title,
         description=series.description,
         category=series.category,
@@ -263,7 +255,7 @@ async def create_series(
     series = EventSeries(
         id=uuid.uuid4(),
         organization_id=organization_id,
-        slug=slug or await _free_slug(session, EventSeries, slugify(template.title, 100)),
+        slug=slug or await service.free_slug(session, slugify(template.title, 100), EventSeries),
         timezone=timezone,
         category=data.category,
         online_url=online_url,

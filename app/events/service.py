@@ -16,7 +16,7 @@ from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.db import utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.events.models import Category, Event, EventStatus, PriceTier
+from app.events.models import Category, Event, EventSeries, EventStatus, PriceTier
 from app.events.publishing import publish_problems
 from app.money import is_supported_currency
 from app.timeutil import is_valid_timezone, local_to_utc
@@ -129,7 +129,7 @@ async def _validated_event(
     if slug is not None and not is_valid_slug(slug):
         errors.add("slug", "Use lower-case letters, digits and dashes only.")
     elif slug is None:
-        slug = current.slug if current else await _free_slug(session, slugify(title or "event", 100))
+        slug = current.slug if current else await free_slug(session, slugify(title or "event", 100))
     if (
         slug
         and slug != (current.slug if current else None)
@@ -166,9 +166,10 @@ async def _validated_event(
     )
 
 
-async def _free_slug(session: AsyncSession, base: str) -> str:
+async def free_slug(session: AsyncSession, base: str, model: type[Event] | type[EventSeries] = Event) -> str:
+    """`base`, or `base-2`, `base-3`… : the first web address no event (or series) has taken."""
     slug, n = base, 1
-    while await session.scalar(select(Event.id).where(Event.slug == slug)):
+    while await session.scalar(select(model.id).where(model.slug == slug)):
         n += 1
         slug = f"{base}-{n}"
     return slug
