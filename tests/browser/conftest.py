@@ -5,11 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import update
 
+from app.accounts.models import User
+from app.accounts.passwords import hash_password
 from app.db import create_engine, create_sessionmaker
+from app.events.models import Event
 from tests.conftest import app_server, run_blocking
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -88,3 +93,25 @@ def log_in(page: Page, email: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("link", name="Manage")).to_be_visible()
+
+
+async def happening_within_the_hour(session, event_filter, owner_id, *, hours: int = 2) -> None:
+    """Move the event (`event_filter`, a WHERE clause on Event) to start within the hour, so the door scanner
+    takes its tickets, and give its owner the browser tests' password (committed)."""
+    now = datetime.now(UTC)
+    await session.execute(
+        update(Event)
+        .where(event_filter)
+        .values(starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=1 + hours))
+    )
+    await session.execute(update(User).where(User.id == owner_id).values(password_hash=hash_password(PASSWORD)))
+    await session.commit()
+
+
+def pay_with_the_test_card(page: Page, total: str) -> None:
+    """From the filled checkout form to a paid order, with the test card that pays."""
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_test_id("pay-total")).to_have_text(total)
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_role("button", name=f"Pay {total}").click()
+    expect(page.get_by_test_id("order-status")).to_have_text("paid")

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import update
 
-from app.accounts.models import User
-from app.accounts.passwords import hash_password
 from app.db import create_engine, create_sessionmaker
 from app.events.models import Event
-from tests.browser.conftest import PASSWORD, log_in
+from tests.browser.conftest import happening_within_the_hour, log_in, pay_with_the_test_card
 from tests.conftest import run_blocking
 from tests.seating.conftest import make_general_admission_event
 
@@ -29,16 +25,7 @@ def create_event(database_url: str) -> tuple[str, str]:
         engine = create_engine(database_url, pool_size=1)
         async with create_sessionmaker(engine)() as session:
             event = await make_general_admission_event(session, slug=slug, capacity=40, online_url=STREAM)
-            now = datetime.now(UTC)
-            await session.execute(
-                update(Event)
-                .where(Event.id == event.id)
-                .values(starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=3))
-            )
-            await session.execute(
-                update(User).where(User.id == event.actor.user_id).values(password_hash=hash_password(PASSWORD))
-            )
-            await session.commit()
+            await happening_within_the_hour(session, Event.id == event.id, event.actor.user_id)
         await engine.dispose()
         return event.actor.email
 
@@ -60,11 +47,7 @@ def test_a_buyer_gets_general_admission_tickets_from_the_event_page_and_the_door
 
     page.get_by_label("E-mail").fill("ada@example.com")
     page.get_by_label("Name").fill("Ada Lovelace")
-    page.get_by_role("button", name="Continue to payment").click()
-    expect(page.get_by_test_id("pay-total")).to_have_text("£30.00")
-    page.get_by_label("Card number").fill("4242 4242 4242 4242")
-    page.get_by_role("button", name="Pay £30.00").click()
-    expect(page.get_by_test_id("order-status")).to_have_text("paid")
+    pay_with_the_test_card(page, "£30.00")
     expect(page.get_by_test_id("ticket-link")).to_have_count(2)
     page.get_by_test_id("ticket-link").first.get_by_role("link").click()
     expect(page.get_by_test_id("ticket-qr")).to_be_visible()

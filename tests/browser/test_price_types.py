@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
-from app.accounts.models import User
-from app.accounts.passwords import hash_password
 from app.db import create_engine, create_sessionmaker
 from app.events import service as events
 from app.events.models import Event, PriceTier
-from tests.browser.conftest import PASSWORD, log_in
+from tests.browser.conftest import happening_within_the_hour, log_in, pay_with_the_test_card
 from tests.conftest import run_blocking
 from tests.seating.conftest import make_seated_event
 
@@ -33,16 +30,7 @@ def create_event(database_url: str) -> tuple[str, str]:
                 .where(PriceTier.event_id == event.id, PriceTier.seat_category == "stalls")
                 .values(price_type="Adult")
             )
-            now = datetime.now(UTC)
-            await session.execute(
-                update(Event)
-                .where(Event.id == event.id)
-                .values(starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=3))
-            )
-            await session.execute(
-                update(User).where(User.id == event.actor.user_id).values(password_hash=hash_password(PASSWORD))
-            )
-            await session.commit()
+            await happening_within_the_hour(session, Event.id == event.id, event.actor.user_id)
             child = events.TierInput(
                 name="Stalls",
                 price_minor=2000,
@@ -69,11 +57,7 @@ def test_a_buyer_chooses_the_child_price_for_a_seat_and_the_door_sees_child(page
     page.get_by_label("Name").fill("Ada Lovelace")
     page.get_by_label("Stalls centre · row G · seat 5").select_option("Child")
     expect(page.get_by_test_id("order-total")).to_have_text("£20.00")  # the summary follows the choice
-    page.get_by_role("button", name="Continue to payment").click()
-    expect(page.get_by_test_id("pay-total")).to_have_text("£20.00")
-    page.get_by_label("Card number").fill("4242 4242 4242 4242")
-    page.get_by_role("button", name="Pay £20.00").click()
-    expect(page.get_by_test_id("order-status")).to_have_text("paid")
+    pay_with_the_test_card(page, "£20.00")
     page.get_by_test_id("ticket-link").first.get_by_role("link").click()
     expect(page.get_by_test_id("ticket")).to_contain_text("Child")
     qr_text = page.get_by_test_id("qr-text").text_content()

@@ -15,8 +15,6 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select, update
 
-from app.accounts.models import User
-from app.accounts.passwords import hash_password
 from app.db import create_engine, create_sessionmaker
 from app.events.models import Event
 from app.orders.checkout import CheckoutForm, place_order
@@ -25,7 +23,7 @@ from app.seating.holds import hold_seats
 from app.tickets.models import Ticket
 from app.tickets.qr import qr_png
 from app.tickets.service import qr_texts
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PASSWORD, log_in
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, happening_within_the_hour, log_in
 from tests.conftest import _settings_for, run_blocking
 from tests.seating.conftest import make_seated_event
 
@@ -40,16 +38,7 @@ def tonight(database_url, redis_url) -> dict:
         engine = create_engine(database_url, pool_size=1)
         async with create_sessionmaker(engine)() as session:
             event = await make_seated_event(session, slug=slug)
-            now = datetime.now(UTC)
-            await session.execute(
-                update(Event)
-                .where(Event.id == event.id)
-                .values(starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=4))
-            )
-            await session.execute(
-                update(User).where(User.id == event.actor.user_id).values(password_hash=hash_password(PASSWORD))
-            )
-            await session.commit()
+            await happening_within_the_hour(session, Event.id == event.id, event.actor.user_id, hours=3)
             cart = uuid.uuid4()
             await hold_seats(
                 session, slug, cart, ["SL-B-1", "SL-B-2", "SL-B-3"], ttl_seconds=600, max_seats=10, holder_tag="t"

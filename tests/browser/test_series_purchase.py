@@ -5,17 +5,15 @@ buyers' holds without a reload."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from app.accounts.models import User
-from app.accounts.passwords import hash_password
 from app.events import series
 from app.events.models import Event
 from app.venues.service import create_venue
-from tests.browser.conftest import PASSWORD, log_in, run_in_database
+from tests.browser.conftest import happening_within_the_hour, log_in, pay_with_the_test_card, run_in_database
 from tests.seating.conftest import make_owner
 
 
@@ -37,15 +35,7 @@ def create_series(database_url: str, *, capacity: int) -> tuple[str, list[str], 
         slugs = list(
             await session.scalars(select(Event.slug).where(Event.series_id == created.id).order_by(Event.starts_at))
         )
-        now = datetime.now(UTC)
-        await session.execute(
-            update(Event)
-            .where(Event.slug == slugs[0])
-            .values(starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=3))
-        )
-        owner = update(User).where(User.id == actor.user_id)
-        await session.execute(owner.values(password_hash=hash_password(PASSWORD)))
-        await session.commit()
+        await happening_within_the_hour(session, Event.slug == slugs[0], actor.user_id)
         return created.slug, slugs, actor.email
 
     return run_in_database(database_url, create)
@@ -71,11 +61,7 @@ def test_a_buyer_picks_a_series_date_from_the_listing_buys_a_ticket_and_the_door
 
     page.get_by_label("E-mail").fill("nina@example.com")
     page.get_by_label("Name").fill("Nina Simone")
-    page.get_by_role("button", name="Continue to payment").click()
-    expect(page.get_by_test_id("pay-total")).to_have_text("€18.00")
-    page.get_by_label("Card number").fill("4242 4242 4242 4242")
-    page.get_by_role("button", name="Pay €18.00").click()
-    expect(page.get_by_test_id("order-status")).to_have_text("paid")
+    pay_with_the_test_card(page, "€18.00")
     expect(page.get_by_test_id("ticket-link")).to_have_count(1)
     page.get_by_test_id("ticket-link").get_by_role("link").click()
     expect(page.get_by_test_id("ticket-qr")).to_be_visible()
