@@ -265,7 +265,7 @@ for (const type of ["pointerup", "pointercancel"]) {
   });
 }
 
-// --- the hold countdown (ticked by usher.js) ------------------------------------------------------------
+// --- the hold countdown (ticked by basket.js) ------------------------------------------------------------
 document.addEventListener("countdown-expired", () => {
   for (const [key, seat] of seats) if (visibleStatus(seat) === "mine") setState(key, "available", null, null);
 });
