@@ -104,6 +104,7 @@ class Settings:
     max_seats_per_cart: int = 10
     hold_rate_per_cart: int = 30
     hold_rate_per_ip: int = 600
+    hold_extension_seconds: int = 300  # the one extension a buyer may ask for (WCAG 2.2.1)
     hold_rate_window_seconds: int = 10
     # Abuse limits per client (an IPv4 address or IPv6 /64, behind trusted_proxies) and buyer; 0 turns one off.
     trusted_proxies: tuple[str, ...] = ()  # CIDRs
@@ -251,6 +252,7 @@ class Settings:
             hold_rate_window_seconds=_env_int("HOLD_RATE_WINDOW_SECONDS", cls.hold_rate_window_seconds),
             trusted_proxies=_env_networks("TRUSTED_PROXIES"),
             max_held_per_network=_env_int("MAX_HELD_PER_NETWORK", cls.max_held_per_network),
+            hold_extension_seconds=_env_int("HOLD_EXTENSION_SECONDS", cls.hold_extension_seconds),
             max_held_per_account=_env_int("MAX_HELD_PER_ACCOUNT", cls.max_held_per_account),
             max_orders_per_email=_env_int("MAX_ORDERS_PER_EMAIL", cls.max_orders_per_email),
             checkout_rate_limit=_env_int("CHECKOUT_RATE_LIMIT", cls.checkout_rate_limit),

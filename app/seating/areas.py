@@ -121,7 +121,7 @@ async def hold_area(
                 AreaHold.event_id == event.id, AreaHold.area_key == area_key, AreaHold.cart_id == cart_id
             )
         )
-    await session.execute(select(func.usher_extend_cart(event.id, cart_id, held_until)))
+    held_until = await session.scalar(select(func.usher_extend_cart(event.id, cart_id, held_until)))
     await session.commit()
     return AreaHoldResult(quantity=quantity, expires_at=held_until, changes=[moved] if change or reclaimed else [])
 

@@ -50,6 +50,7 @@ class Cart(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     client_network: Mapped[str | None] = mapped_column(String(64), index=True)  # an IPv4 address or an IPv6 /64
     client_account: Mapped[uuid.UUID | None] = mapped_column(index=True)  # the logged-in user, if any (no FK: a key)
+    extended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # its one hold extension
 
 
 class EventSeat(Base):

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.live import SeatChange
 from app.seating.areas import move_area_counters, take_area_hold
 from app.seating.locks import lock_cart
-from app.seating.models import AreaHold, EventArea, EventSeat, SeatStatus, seat_versions
+from app.seating.models import AreaHold, Cart, EventArea, EventSeat, SeatStatus, seat_versions
 from app.seating.rules import NoLongerAvailable, area_hold_is_live, seat_hold_is_live, seat_status
 
 
@@ -78,9 +78,12 @@ async def move_to_order(
     holder_tag: str,
 ) -> list[SeatChange]:
     """The order takes the cart's holds over: they move to a cart named after the order with the payment window
-    as their deadline, so the buyer's basket cannot release them under a pending payment. The caller locked
-    them (cart_contents with lock). Returns the news for the live map: the seats stay held, by a new holder."""
+    as their deadline, so the buyer's basket cannot release them under a pending payment. A basket already
+    extended passes that on: one extension per purchase. The caller locked them (cart_contents with lock).
+    Returns the news for the live map: the seats stay held, by a new holder."""
     await lock_cart(session, order_id)
+    extended_at = select(Cart.extended_at).where(Cart.id == cart_id).scalar_subquery()
+    await session.execute(update(Cart).where(Cart.id == order_id).values(extended_at=extended_at))
     moved = await session.execute(
         update(EventSeat)
         .where(EventSeat.event_id == event_id, EventSeat.key.in_(seats))

@@ -74,7 +74,7 @@ BEGIN
     )
     SELECT array_agg(u.key ORDER BY u.key), array_agg(u.version ORDER BY u.key) INTO changed, versions
     FROM updated u WHERE NOT u.key = ANY (already);
-    PERFORM usher_extend_cart(usher_hold_seats.event_id, p_cart, usher_hold_seats.held_until);
+    held_until := usher_extend_cart(usher_hold_seats.event_id, p_cart, usher_hold_seats.held_until);
     SELECT array_agg(DISTINCT k ORDER BY k) INTO seats FROM unnest(already || p_keys) k;
     holding := holding + fresh;
     outcome := 'ok';

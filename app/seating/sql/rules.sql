@@ -100,13 +100,67 @@ END
 $$;
 
 -- The whole cart shares one deadline, so the buyer sees one countdown: every live hold of the cart moves to
--- p_until. The caller holds the cart lock (usher_lock_cart) and has locked the cart's seats in key order.
-CREATE OR REPLACE FUNCTION usher_extend_cart(p_event uuid, p_cart uuid, p_until timestamptz) RETURNS void
-LANGUAGE sql VOLATILE AS $$
-    UPDATE event_seats s SET held_until = p_until
+-- p_until, or to the cart's later deadline when it was extended (a new hold never shortens an extension).
+-- Returns that deadline. The caller holds the cart lock (usher_lock_cart) and has locked the cart's seats in key
+-- order.
+CREATE OR REPLACE FUNCTION usher_extend_cart(p_event uuid, p_cart uuid, p_until timestamptz) RETURNS timestamptz
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    deadline timestamptz;
+BEGIN
+    SELECT greatest(p_until, max(h.held_until)) INTO deadline FROM (
+        SELECT s.held_until FROM event_seats s
+        WHERE s.event_id = p_event AND s.cart_id = p_cart AND s.status = 'held' AND usher_hold_is_live(s.held_until)
+        UNION ALL
+        SELECT a.held_until FROM area_holds a
+        WHERE a.event_id = p_event AND a.cart_id = p_cart AND usher_hold_is_live(a.held_until)
+    ) h;
+    UPDATE event_seats s SET held_until = deadline
     WHERE s.event_id = p_event AND s.cart_id = p_cart AND s.status = 'held' AND usher_hold_is_live(s.held_until)
-      AND s.held_until <> p_until;
-    UPDATE area_holds a SET held_until = p_until
+      AND s.held_until <> deadline;
+    UPDATE area_holds a SET held_until = deadline
     WHERE a.event_id = p_event AND a.cart_id = p_cart AND usher_hold_is_live(a.held_until)
-      AND a.held_until <> p_until;
+      AND a.held_until <> deadline;
+    RETURN deadline;
+END
+$$;
+
+-- A cart's hold extended once (WCAG 2.2.1: a buyer who needs more time can ask for it): every live hold moves
+-- p_seconds later, never past the end of sales. A cart named after an order (its payment window) is extended the
+-- same way; the order moves its own expiry to the answer. Locks as for holds: the cart, its seats by key, its area
+-- holds, then the cart row. Nothing changes unless outcome = 'extended'; otherwise outcome says why:
+-- expired (nothing live any more: the seats may be someone else's now), already_extended, too_late (sales end
+-- before the current deadline), or the event's sales state (usher_sales_state) when it is not on sale.
+-- held_until: the deadline after the call (NULL when expired). PL/pgSQL: carts.extended_at is newer than this file.
+CREATE OR REPLACE FUNCTION usher_extend_hold(
+    p_event uuid, p_cart uuid, p_seconds integer, OUT outcome text, OUT held_until timestamptz
+) LANGUAGE plpgsql AS $$
+DECLARE
+    sales_end timestamptz;
+BEGIN
+    SELECT usher_sales_state(e), least(e.sales_end_at, e.ends_at) INTO outcome, sales_end
+    FROM events e WHERE e.id = p_event;
+    IF NOT FOUND THEN outcome := 'not_found'; RETURN; END IF;
+    IF outcome <> 'on_sale' THEN RETURN; END IF;
+    PERFORM usher_lock_cart(p_cart);
+    PERFORM 1 FROM event_seats s
+    WHERE s.event_id = p_event AND s.cart_id = p_cart AND s.status = 'held' ORDER BY s.key FOR UPDATE;
+    PERFORM 1 FROM area_holds a WHERE a.event_id = p_event AND a.cart_id = p_cart ORDER BY a.area_key FOR UPDATE;
+    SELECT min(h.held_until) INTO held_until FROM (
+        SELECT s.held_until FROM event_seats s
+        WHERE s.event_id = p_event AND s.cart_id = p_cart AND s.status = 'held' AND usher_hold_is_live(s.held_until)
+        UNION ALL
+        SELECT a.held_until FROM area_holds a
+        WHERE a.event_id = p_event AND a.cart_id = p_cart AND usher_hold_is_live(a.held_until)
+    ) h;
+    IF held_until IS NULL THEN outcome := 'expired'; RETURN; END IF;
+    PERFORM 1 FROM carts c WHERE c.id = p_cart AND c.extended_at IS NOT NULL;
+    IF FOUND THEN outcome := 'already_extended'; RETURN; END IF;
+    IF sales_end <= held_until THEN outcome := 'too_late'; RETURN; END IF;
+    held_until := least(held_until + make_interval(secs => p_seconds), sales_end);
+    INSERT INTO carts AS c (id, extended_at) VALUES (p_cart, now())
+    ON CONFLICT (id) DO UPDATE SET extended_at = excluded.extended_at;
+    PERFORM usher_extend_cart(p_event, p_cart, usher_extend_hold.held_until);
+    outcome := 'extended';
+END
 $$;
