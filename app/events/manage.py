@@ -13,41 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.config import Settings
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.events import covers, forms, series, series_forms, series_public, series_template, service
-from app.events.models import Category, Event, EventStatus
+from app.events import organizer_views as views
+from app.events.models import EventStatus
 from app.money import CURRENCIES
-from app.timeutil import all_timezones, input_value
-from app.venues.layouts import layout_choices
-from app.venues.service import list_venues
 from app.web import page
 
 
-async def _event_form_context(db: AsyncSession, user: Actor, organization_id: uuid.UUID) -> dict:
-    return {
-        "venues": await list_venues(db, user, organization_id),
-        "layouts": await layout_choices(db, user, organization_id),
-        "categories": [c.value for c in Category],
-        "timezones": all_timezones(),
-    }
-
-
-def _event_form_values(event: Event) -> dict[str, str]:
-    return {
-        "title": event.title,
-        "slug": event.slug,
-        "description": event.description,
-        "category": event.category,
-        "tags": ", ".join(event.tags),
-        "timezone": event.timezone,
-        "venue_id": str(event.venue_id) if event.venue_id else "",
-        "online_url": event.online_url or "",
-        "layout_version_id": str(event.layout_version_id) if event.layout_version_id else "",
-        **{
-            name: input_value(getattr(event, name), event.timezone)
-            for name in ("starts_at", "ends_at", "sales_start_at", "sales_end_at")
-        },
-    }
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
 
 
 @get("/manage/{org_slug:str}")
@@ -61,7 +36,7 @@ async def organization_home(db: AsyncSession, user: Actor, org_slug: str) -> Tem
 async def new_event_form(db: AsyncSession, user: Actor, org_slug: str) -> Template:
     org = user.organization_by_slug(org_slug)
     user.require(org.id, Role.MANAGER, what="Organization")
-    context = await _event_form_context(db, user, org.id)
+    context = await views.event_form_context(db, user, org.id)
     default_tz = context["venues"][0].timezone if context["venues"] else "Europe/Berlin"
     return page("events/event_form.html", org=org, event=None, form={"timezone": default_tz}, **context)
 
@@ -81,32 +56,14 @@ async def create_event(request: Request, db: AsyncSession, user: Actor, org_slug
             form=form,
             errors=exc.errors,
             error_message=exc.message,
-            **await _event_form_context(db, user, org.id),
+            **await views.event_form_context(db, user, org.id),
         )
     return Redirect(f"/manage/events/{event.slug}")
 
 
-async def _event_page(db: AsyncSession, user: Actor, event: Event, status_code: int = 200, **extra) -> Template:
-    org = next(o for o in user.organizations if o.id == event.organization_id)
-    context = await _event_form_context(db, user, org.id)
-    return page(
-        "events/event_manage.html",
-        status_code=status_code,
-        org=org,
-        event=event,
-        form=extra.pop("form", None) or _event_form_values(event),
-        problems=await service.publish_problems(db, event),
-        currencies=CURRENCIES,
-        can_edit=user.role_in(org.id).at_least(Role.MANAGER),
-        **context,
-        **extra,
-    )
-
-
 @get("/manage/events/{slug:str}")
 async def manage_event(db: AsyncSession, user: Actor, slug: str) -> Template:
-    event = await service.get_event_for(db, user, slug)
-    return await _event_page(db, user, event)
+    return await views.event_page(db, user, await service.get_event_for(db, user, slug))
 
 
 @post("/manage/events/{slug:str}")
@@ -117,84 +74,97 @@ async def update_event(request: Request, db: AsyncSession, user: Actor, slug: st
     except ValidationFailed as exc:
         await db.rollback()
         event = await service.get_event_for(db, user, slug)
-        return await _event_page(db, user, event, 422, form=form, errors=exc.errors, error_message=exc.message)
+        return await views.event_page(db, user, event, 422, form=form, errors=exc.errors, error_message=exc.message)
     return Redirect(f"/manage/events/{event.slug}?saved=1")
 
 
+@get("/manage/events/{slug:str}/status")
+async def status_card(db: AsyncSession, user: Actor, slug: str) -> Template:
+    """The status card alone: the event page reloads it when its tiers change (publish problems)."""
+    return await views.status_card(db, user, await service.get_event_for(db, user, slug))
+
+
 @post("/manage/events/{slug:str}/status")
-async def change_status(request: Request, db: AsyncSession, user: Actor, slug: str) -> Template:
+async def change_status(request: Request, db: AsyncSession, user: Actor, slug: str) -> Template | Redirect:
     form = await request.form()
     try:
         target = EventStatus(form.get("status", ""))
     except ValueError:
         raise ValidationFailed({"status": "Choose draft, published or cancelled."}) from None
     event = await service.set_status(db, user, slug, target)
-    return page("events/_status.html", event=event, problems=await service.publish_problems(db, event), can_edit=True)
+    if not _is_htmx(request):
+        return Redirect(f"/manage/events/{slug}", status_code=303)
+    return await views.status_card(db, user, event, headers=views.STATUS_CHANGED)
 
 
-def _tiers_fragment(event: Event, status_code: int = 200, **extra) -> Template:
-    return page(
-        "events/_tiers.html",
-        status_code=status_code,
-        event=event,
-        currencies=CURRENCIES,
-        can_edit=True,
-        tier_form=extra.pop("form", {}),
-        tier_errors=extra.pop("errors", None),
-        **extra,
-    )
+@get("/manage/events/{slug:str}/tiers")
+async def tiers_card(db: AsyncSession, user: Actor, slug: str) -> Template:
+    """The tiers card alone: the event page reloads it when the event's status changes (a cancelled event's
+    tiers cannot be edited)."""
+    return await views.tiers_card(db, user, await service.get_event_for(db, user, slug))
+
+
+async def _tiers_changed(request: Request, db: AsyncSession, user: Actor, slug: str) -> Template | Redirect:
+    if not _is_htmx(request):
+        return Redirect(f"/manage/events/{slug}#tiers", status_code=303)
+    event = await service.get_event_for(db, user, slug)
+    return await views.tiers_card(db, user, event, headers=views.TIERS_CHANGED)
+
+
+async def _tier_refused(request: Request, db: AsyncSession, user: Actor, slug: str, **extra) -> Template:
+    """A tier form with its errors: the tiers card for htmx, the whole page without JavaScript."""
+    await db.rollback()
+    event = await service.get_event_for(db, user, slug, Role.MANAGER)
+    render = views.tiers_card if _is_htmx(request) else views.event_page
+    return await render(db, user, event, 422, **extra)
 
 
 @post("/manage/events/{slug:str}/tiers")
-async def add_tier(request: Request, db: AsyncSession, user: Actor, slug: str) -> Template:
+async def add_tier(request: Request, db: AsyncSession, user: Actor, slug: str) -> Template | Redirect:
     form = await request.form()
     try:
         await service.add_tier(db, user, slug, forms.tier_input(form))
     except ValidationFailed as exc:
-        await db.rollback()
-        event = await service.get_event_for(db, user, slug, Role.MANAGER)
-        return _tiers_fragment(event, 422, form=form, errors=exc.errors)
-    return _tiers_fragment(await service.get_event_for(db, user, slug))
+        return await _tier_refused(request, db, user, slug, tier_form=form, tier_errors=exc.errors)
+    return await _tiers_changed(request, db, user, slug)
 
 
 @get("/manage/events/{slug:str}/tiers/{tier_id:uuid}/edit")
-async def edit_tier_form(db: AsyncSession, user: Actor, slug: str, tier_id: uuid.UUID) -> Template:
+async def edit_tier_form(request: Request, db: AsyncSession, user: Actor, slug: str, tier_id: uuid.UUID) -> Template:
     event = await service.get_event_for(db, user, slug, Role.MANAGER)
-    tier = next((t for t in event.tiers if t.id == tier_id), None)
-    if tier is None:
-        raise ValidationFailed({"tier": "Price tier not found."})
-    return page("events/_tier_edit.html", event=event, tier=tier, currencies=CURRENCIES, form=None)
+    if not any(t.id == tier_id for t in event.tiers):
+        raise NotFound("Price tier not found.")
+    if _is_htmx(request):
+        return await views.tier_row_editor(db, event, tier_id)
+    return await views.event_page(db, user, event, editing_tier_id=tier_id)
 
 
 @post("/manage/events/{slug:str}/tiers/{tier_id:uuid}")
-async def update_tier(request: Request, db: AsyncSession, user: Actor, slug: str, tier_id: uuid.UUID) -> Template:
+async def update_tier(
+    request: Request, db: AsyncSession, user: Actor, slug: str, tier_id: uuid.UUID
+) -> Template | Redirect:
     form = await request.form()
     try:
         await service.update_tier(db, user, slug, tier_id, forms.tier_input(form))
     except ValidationFailed as exc:
-        await db.rollback()
-        event = await service.get_event_for(db, user, slug, Role.MANAGER)
-        tier = next(t for t in event.tiers if t.id == tier_id)
-        return page(
-            "events/_tier_edit.html",
-            status_code=422,
-            event=event,
-            tier=tier,
-            currencies=CURRENCIES,
-            form=form,
-            errors=exc.errors,
+        return await _tier_refused(
+            request, db, user, slug, editing_tier_id=tier_id, tier_edit_form=form, tier_edit_errors=exc.errors
         )
-    return _tiers_fragment(await service.get_event_for(db, user, slug))
+    return await _tiers_changed(request, db, user, slug)
 
 
 @post("/manage/events/{slug:str}/tiers/{tier_id:uuid}/delete")
-async def delete_tier(db: AsyncSession, user: Actor, slug: str, tier_id: uuid.UUID) -> Template:
-    event = await service.delete_tier(db, user, slug, tier_id)
-    return _tiers_fragment(event)
+async def delete_tier(
+    request: Request, db: AsyncSession, user: Actor, slug: str, tier_id: uuid.UUID
+) -> Template | Redirect:
+    await service.delete_tier(db, user, slug, tier_id)
+    return await _tiers_changed(request, db, user, slug)
 
 
 @post("/manage/events/{slug:str}/cover")
-async def upload_cover(request: Request, db: AsyncSession, user: Actor, settings: Settings, slug: str) -> Template:
+async def upload_cover(
+    request: Request, db: AsyncSession, user: Actor, settings: Settings, slug: str
+) -> Template | Redirect:
     form = await request.form()
     upload = form.get("cover")
     data = await upload.read() if isinstance(upload, UploadFile) else b""
@@ -203,16 +173,25 @@ async def upload_cover(request: Request, db: AsyncSession, user: Actor, settings
     except ValidationFailed as exc:
         await db.rollback()
         event = await service.get_event_for(db, user, slug)
-        return page("events/_cover.html", status_code=422, event=event, errors=exc.errors, can_edit=True)
-    event = await service.get_event_for(db, user, slug)
-    return page("events/_cover.html", event=event, can_edit=True, notice="Cover image saved.")
+        if not _is_htmx(request):
+            return await views.event_page(db, user, event, 422, cover_errors=exc.errors)
+        return page("events/_cover.html", status_code=422, event=event, cover_errors=exc.errors, can_edit=True)
+    return await _cover_changed(request, db, user, slug, "Cover image saved.")
 
 
 @post("/manage/events/{slug:str}/cover/delete")
-async def delete_cover(db: AsyncSession, user: Actor, slug: str) -> Template:
+async def delete_cover(request: Request, db: AsyncSession, user: Actor, slug: str) -> Template | Redirect:
     await covers.remove_cover(db, user, slug)
+    return await _cover_changed(request, db, user, slug, "Cover image removed.")
+
+
+async def _cover_changed(
+    request: Request, db: AsyncSession, user: Actor, slug: str, notice: str
+) -> Template | Redirect:
+    if not _is_htmx(request):
+        return Redirect(f"/manage/events/{slug}#cover", status_code=303)
     event = await service.get_event_for(db, user, slug)
-    return page("events/_cover.html", event=event, can_edit=True, notice="Cover image removed.")
+    return page("events/_cover.html", event=event, can_edit=True, notice=notice)
 
 
 # --- series ------------------------------------------------------------------------------------------------
@@ -226,7 +205,7 @@ async def _series_form(db: AsyncSession, user: Actor, org, status_code: int = 20
         weekdays=series.WEEKDAYS,
         tier_rows=range(series_forms.TIER_ROWS),
         currencies=CURRENCIES,
-        **await _event_form_context(db, user, org.id),
+        **await views.event_form_context(db, user, org.id),
         **extra,
     )
 
@@ -270,7 +249,7 @@ async def _series_page(db: AsyncSession, user: Actor, slug: str, status_code: in
         template_form=extra.pop("template_form", None) or series_forms.template_values(template),
         tier_rows=range(min(series_forms.MAX_TIERS, len(template.tiers) + 1)),
         can_edit=user.role_in(org.id).at_least(Role.MANAGER),
-        **await _event_form_context(db, user, org.id),
+        **await views.event_form_context(db, user, org.id),
         **extra,
     )
 
@@ -325,7 +304,9 @@ organizer_event_routes = [
             create_event,
             manage_event,
             update_event,
+            status_card,
             change_status,
+            tiers_card,
             add_tier,
             edit_tier_form,
             update_tier,

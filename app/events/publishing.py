@@ -20,6 +20,12 @@ async def seat_map_of(session: AsyncSession, event: Event) -> SeatMap | None:
     return parse(version.document) if version else None
 
 
+async def seat_categories_of(session: AsyncSession, event: Event) -> dict[str, str] | None:
+    """The categories of the event's seat map, key -> display name in the map's order; None without a map."""
+    seatmap = await seat_map_of(session, event)
+    return {c.key: c.name for c in seatmap.categories} if seatmap else None
+
+
 def unpriced_categories(seatmap: SeatMap, event: Event) -> list[str]:
     priced = {t.seat_category for t in event.tiers if t.seat_category}
     used = {seat.category for _, _, seat in seatmap.seats()} | {a.category for a in seatmap.ga_areas}

@@ -17,7 +17,7 @@ from app.accounts.models import Role
 from app.db import utcnow
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.events.models import Category, Event, EventSeries, EventStatus, PriceTier
-from app.events.publishing import publish_problems
+from app.events.publishing import publish_problems, seat_categories_of
 from app.money import is_supported_currency
 from app.timeutil import is_valid_timezone, local_to_utc
 from app.validation import FieldErrors, is_valid_slug, slugify
@@ -264,7 +264,24 @@ async def list_organization_events(session: AsyncSession, actor: Actor, organiza
 # --- price tiers -------------------------------------------------------------------------------------------
 
 
-def _validated_tier(errors: FieldErrors, data: TierInput, event: Event, tier_id: uuid.UUID | None) -> TierInput:
+def _check_seat_category(errors: FieldErrors, category: str, known: dict[str, str] | None) -> None:
+    """A seated tier sells one of the event's seat map categories (`known`: key -> display name)."""
+    if known is None:
+        errors.add(
+            "seat_category", "This event has no seat map: choose one under Details first, or sell general admission."
+        )
+    elif category not in known:
+        choices = ", ".join(f"{name} ({key})" for key, name in known.items())
+        errors.add("seat_category", f"Choose one of the seat map's categories: {choices}.")
+
+
+def _validated_tier(
+    errors: FieldErrors,
+    data: TierInput,
+    event: Event,
+    tier_id: uuid.UUID | None,
+    seat_categories: dict[str, str] | None,
+) -> TierInput:
     name = errors.text("name", data.name, max_length=120)
     description = errors.text("description", data.description, max_length=2000, required=False)
     currency = (data.currency or "").strip().upper()
@@ -279,8 +296,8 @@ def _validated_tier(errors: FieldErrors, data: TierInput, event: Event, tier_id:
         errors.add("capacity", "Give either a capacity (general admission) or a seat category, not both.")
     elif data.capacity is not None and not 1 <= data.capacity <= 1_000_000:
         errors.add("capacity", "Enter a capacity from 1 to 1,000,000.")
-    if seat_category and len(seat_category) > 80:
-        errors.add("seat_category", "At most 80 characters.")
+    if seat_category:
+        _check_seat_category(errors, seat_category, seat_categories)
     price_type = errors.text("price_type", data.price_type, max_length=60, required=False)
     sold = next((t.sold_count for t in event.tiers if t.id == tier_id), 0)
     if data.quantity_limit is not None and not max(sold, 1) <= data.quantity_limit <= 1_000_000:
@@ -310,7 +327,7 @@ async def add_tier(
     event = await get_event_for(session, actor, slug, Role.MANAGER, lock=True)
     if event.status == EventStatus.CANCELLED:
         raise Conflict("A cancelled event cannot be edited.")
-    valid = _validated_tier(errors or FieldErrors(), data, event, None)
+    valid = _validated_tier(errors or FieldErrors(), data, event, None, await seat_categories_of(session, event))
     tier = PriceTier(id=uuid.uuid4(), event_id=event.id, **msgspec.structs.asdict(valid))
     event.tiers.append(tier)
     if event.first_published_at is not None:
@@ -343,7 +360,7 @@ async def update_tier(
     errors = errors or FieldErrors()
     if event.first_published_at is not None and tier.capacity is not None and data.capacity != tier.capacity:
         errors.add("capacity", "A general-admission tier's capacity is fixed once the event has been published.")
-    valid = _validated_tier(errors, data, event, tier.id)
+    valid = _validated_tier(errors, data, event, tier.id, await seat_categories_of(session, event))
     for name, value in msgspec.structs.asdict(valid).items():
         setattr(tier, name, value)
     await session.commit()

@@ -30,6 +30,7 @@ from app.seating import sales
 from app.seating.rules import NoLongerAvailable
 from app.tickets.models import TicketStatus
 from app.tickets.service import TicketLine, issue_tickets, tickets_of, void_tickets
+from app.validation import FieldErrors
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +219,11 @@ async def refund_order(session: AsyncSession, settings: Settings, actor: Actor, 
     if order is None:
         raise NotFound("Order not found.")
     actor.require(order.organization_id, Role.MANAGER)
+    errors = FieldErrors()
+    if not reason.strip():
+        errors.add("reason", "Say why you refund the order: the buyer reads it on the order page and in the e-mail.")
+    reason = errors.text("reason", reason, max_length=1000)
+    errors.raise_if_any()
     order = await _locked_order(session, order.id)
     if order.status != OrderStatus.PAID:
         raise Conflict("Only paid orders can be refunded.")
@@ -225,7 +231,7 @@ async def refund_order(session: AsyncSession, settings: Settings, actor: Actor, 
     changes = await sales.return_to_sale(session, order.event_id, seats, places)
     await void_tickets(session, order.id)
     order.status = OrderStatus.REFUND_DUE
-    order.refund_reason = reason.strip() or "The organizer refunded your order."
+    order.refund_reason = reason
     event = await session.get(Event, order.event_id)
     mail = queue_refund_notice(session, settings, order, event)
     await session.commit()

@@ -34,20 +34,32 @@ async def orders(db: AsyncSession, user: Actor, slug: str, q: str = "") -> Templ
     )
 
 
-@get("/manage/orders/{number:str}")
-async def order_detail(db: AsyncSession, user: Actor, number: str) -> Template:
+async def _detail_page(db: AsyncSession, user: Actor, number: str, status_code: int = 200, **extra) -> Template:
     detail = await reports.order_detail(db, user, number)
     return page(
         "orders/manage_detail.html",
+        status_code=status_code,
         detail=detail,
         can_refund=user.role_in(detail.order.organization_id).at_least(Role.MANAGER),
+        **extra,
     )
 
 
+@get("/manage/orders/{number:str}")
+async def order_detail(db: AsyncSession, user: Actor, number: str) -> Template:
+    return await _detail_page(db, user, number)
+
+
 @post("/manage/orders/{number:str}/refund")
-async def refund(request: Request, db: AsyncSession, settings: Settings, user: Actor, number: str) -> Redirect:
+async def refund(
+    request: Request, db: AsyncSession, settings: Settings, user: Actor, number: str
+) -> Template | Redirect:
     form = await request.form()
-    outcome = await refund_order(db, settings, user, number, form.get("reason", ""))
+    try:
+        outcome = await refund_order(db, settings, user, number, form.get("reason", ""))
+    except ValidationFailed as exc:
+        await db.rollback()
+        return await _detail_page(db, user, number, 422, refund_form=form, refund_errors=exc.errors)
     await announce(request.app.state, outcome)
     return Redirect(f"/manage/orders/{number}?refunded=1", status_code=303)
 

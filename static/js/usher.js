@@ -23,3 +23,15 @@ document.addEventListener("submit", () => { dirtyForm = null; });
 window.addEventListener("beforeunload", (event) => {
   if (dirtyForm && document.body.contains(dirtyForm)) event.preventDefault();
 });
+
+// An error summary's links go to the field itself: focus it and show its label (a fragment link alone only
+// scrolls). htmx focuses the summary after a swap through its `autofocus`; the browser does on a full page.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-error-summary] a[href^='#']");
+  const field = link && document.getElementById(link.getAttribute("href").slice(1));
+  if (!field) return;
+  event.preventDefault();
+  field.focus();
+  const label = document.querySelector(`label[for="${CSS.escape(field.id)}"]`);
+  (label || field).scrollIntoView({ block: "center" });
+});

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import msgspec
 import pytest
 
-from app.errors import Conflict
+from app.errors import Conflict, ValidationFailed
 from app.events import service as events
 from app.events.models import EventStatus
 from app.venues.layouts import SAMPLES_DIR, import_layout
@@ -63,20 +64,38 @@ async def test_an_event_with_nothing_to_sell_cannot_be_published(db):
     assert "Nothing to sell. Add at least one price tier." in await refusal(db, actor)
 
 
-async def test_a_seated_tier_on_an_event_without_a_seat_map_is_named(db):
+async def test_a_seated_tier_needs_a_seat_map_and_one_of_its_categories_and_nothing_is_added_otherwise(db):
     actor, _ = await draft_event(db, seated=False)
-    await add_seated(db, actor, "Stalls", "stalls")
-    assert "Tier “Stalls” sells seats (stalls), but the event has no seat map." in await refusal(db, actor)
+    with pytest.raises(ValidationFailed) as no_map:
+        await add_seated(db, actor, "Stalls", "stalls")
+    assert "no seat map" in no_map.value.errors["seat_category"]
+    await db.rollback()
+    event = await events.get_event_for(db, actor, "draft")
+    version = await import_layout(db, actor, event.venue_id, name="Main", document=SAMPLES_DIR / "theatre.json")
+    await events.update_event(
+        db, actor, "draft", msgspec.structs.replace(events.event_input_of(event), layout_version_id=version.id)
+    )
+    for typed in ("boxes", "Stalls"):  # unknown, and a display name where the key is meant
+        with pytest.raises(ValidationFailed) as unknown:
+            await add_seated(db, actor, "Boxes", typed)
+        await db.rollback()
+        assert "Premium (premium), Stalls (stalls), Balcony (balcony)" in unknown.value.errors["seat_category"]
+    assert (await events.get_event_for(db, actor, "draft")).tiers == []
 
 
-async def test_a_tier_selling_a_category_the_seat_map_does_not_have_is_named(db):
+async def test_tiers_whose_seat_map_was_changed_or_removed_afterwards_are_named(db):
     actor, _ = await draft_event(db, seated=True)
     for category in THEATRE_TIERS:
         await add_seated(db, actor, category.title(), category)
-    await add_seated(db, actor, "Boxes", "boxes")
+    event = await events.get_event_for(db, actor, "draft")
+    arena = await import_layout(db, actor, event.venue_id, name="Arena", document=SAMPLES_DIR / "arena.json")
+    data = events.event_input_of(event)
+    await events.update_event(db, actor, "draft", msgspec.structs.replace(data, layout_version_id=arena.id))
     message = await refusal(db, actor)
-    assert "Tier “Boxes” sells seats of category “boxes”, which the seat map does not have" in message
-    assert "(it has balcony, premium, stalls)" in message
+    assert "Tier “Stalls” sells seats of category “stalls”, which the seat map does not have" in message
+    assert "(it has floor, lower, upper)" in message
+    await events.update_event(db, actor, "draft", msgspec.structs.replace(data, layout_version_id=None))
+    assert "Tier “Stalls” sells seats (stalls), but the event has no seat map." in await refusal(db, actor)
 
 
 async def test_two_tiers_pricing_the_same_seats_at_the_same_time_are_named(db):
