@@ -79,6 +79,7 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     var_dir: Path = PROJECT_ROOT / "var"
     mail_dir: Path = PROJECT_ROOT / "var" / "mail"
+    static_dir: Path = PROJECT_ROOT / "static"  # served at /static; the door scanner's release hash reads it
     mail_from: str = "Usher <tickets@usher.localhost>"
     smtp_host: str = ""
     smtp_port: int = 587
@@ -222,6 +223,7 @@ class Settings:
             base_url=base_url,
             var_dir=var_dir,
             mail_dir=Path(os.environ.get("MAIL_DIR") or var_dir / "mail"),
+            static_dir=Path(os.environ.get("STATIC_DIR") or PROJECT_ROOT / "static"),
             mail_from=os.environ.get("MAIL_FROM", cls.mail_from),
             smtp_host=os.environ.get("SMTP_HOST", ""),
             smtp_port=_env_int("SMTP_PORT", 587),

@@ -25,7 +25,7 @@ from app.accounts.pages import account_page_routes
 from app.api_schema import BEARER_COMPONENTS
 from app.checkin.api import checkin_api_routes
 from app.checkin.pages import checkin_page_routes
-from app.config import PROJECT_ROOT, Settings, checked_settings
+from app.config import Settings, checked_settings
 from app.db import create_engine, create_sessionmaker, warm_pool
 from app.errors import DomainError
 from app.events.api import event_api_routes
@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         *checkin_api_routes,
         *seating_api_routes,
         create_static_files_router(
-            path="/static", directories=[PROJECT_ROOT / "static"], name="static", include_in_schema=False
+            path="/static", directories=[settings.static_dir], name="static", include_in_schema=False
         ),
     ]
     if settings.is_development:

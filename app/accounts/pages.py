@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import organizations, service, verification
 from app.accounts.actor import Actor
 from app.accounts.dependencies import start_user_session
+from app.accounts.models import Role, User
 from app.config import Settings
 from app.errors import RateLimited, ValidationFailed
 from app.queue import nudge_mail_delivery
@@ -27,6 +28,14 @@ def safe_next(target: str | None, default: str = "/manage") -> str:
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
     return default
+
+
+async def landing_page(db: AsyncSession, user: User) -> str:
+    """Where logging in leads without a `next`: door staff (members who may only scan) to the scanner with today's
+    events, everyone else to the organizer area."""
+    actor = await service.load_actor(db, user.id, session_epoch=user.sessions_valid_after)
+    roles = {org.role for org in actor.organizations} if actor else set()
+    return "/scan" if roles == {Role.DOOR} else "/manage"
 
 
 def too_many(template_name: str, exc: RateLimited, **context: Any) -> Template:
@@ -70,13 +79,13 @@ async def register(request: Request, db: AsyncSession, settings: Settings, actor
 
 @get("/login")
 async def login_form(actor: Actor, next: str | None = None) -> Template:
-    return page("accounts/login.html", form={}, next=safe_next(next))
+    return page("accounts/login.html", form={}, next=safe_next(next, default=""))
 
 
 @post("/login")
 async def login(request: Request, db: AsyncSession, settings: Settings, actor: Actor) -> Template | Redirect:
     form = await request.form()
-    next_url = safe_next(form.get("next"))
+    next_url = safe_next(form.get("next"), default="")  # none: where the user's roles lead (landing_page)
     try:
         user = await service.authenticate(
             db,
@@ -91,7 +100,7 @@ async def login(request: Request, db: AsyncSession, settings: Settings, actor: A
     except RateLimited as exc:
         return too_many("accounts/login.html", exc, form=form, next=next_url)
     start_user_session(request, user)
-    return Redirect(next_url)
+    return Redirect(next_url or await landing_page(db, user))
 
 
 @post("/logout")

@@ -24,6 +24,7 @@ from app.events.models import Event, EventStatus
 from app.orders.models import Order
 from app.tickets.models import Ticket, TicketStatus
 from app.tickets.signing import BadTicketCode, public_key, read_claim, verify_ticket
+from app.timeutil import to_local
 
 
 @dataclass
@@ -71,15 +72,27 @@ async def door_event_to_watch(session: AsyncSession, actor: Actor, slug: str) ->
     return event
 
 
-async def events_to_scan(session: AsyncSession, actor: Actor) -> list[Event]:
-    """Published events of the actor's organizations that have not ended yet, soonest first."""
+@dataclass(frozen=True)
+class EventsToScan:
+    today: list[Event]  # taking place on today's date where each one is (its own time zone)
+    later: list[Event]
+
+
+async def events_to_scan(session: AsyncSession, actor: Actor, now: datetime | None = None) -> EventsToScan:
+    """Published events of the actor's organizations that have not ended yet, soonest first: today's (in each
+    event's time zone), then the ones after."""
+    now = now or utcnow()
     events = await session.scalars(
         select(Event)
         .where(Event.organization_id.in_(actor.organization_ids()), Event.status == EventStatus.PUBLISHED)
-        .where(Event.ends_at >= utcnow())
+        .where(Event.ends_at >= now)
         .order_by(Event.starts_at)
     )
-    return list(events.all())
+    found = EventsToScan(today=[], later=[])
+    for event in events:
+        starts_by_today = to_local(event.starts_at, event.timezone).date() <= to_local(now, event.timezone).date()
+        (found.today if starts_by_today else found.later).append(event)
+    return found
 
 
 _KEYS: dict[uuid.UUID, bytes] = {}  # an organization's public key never changes once made
