@@ -107,13 +107,18 @@ async def picker(request: Request, db: AsyncSession, settings: Settings, actor: 
     since = await latest_delta_id(request.app.state.redis, event.id)
     standing = await area_states(db, event.id)
     snapshot = await snapshot_payload(db, settings.secret_key, event.id, standing)
+    my_tag = holder_tag(settings.secret_key, cart_id)
+    rendered = await rendered_map_for(db, event.layout_version_id)
+    # The map is drawn as it stands, so no seat looks available before (or without) the script.
+    states = {key: "mine" if by == my_tag else status for key, status, _, by in snapshot["seats"]}
     template = page(
         "seating/picker.html",
-        rendered=await rendered_map_for(db, event.layout_version_id),
+        rendered=rendered,
+        seatmap_svg=rendered.drawn(states),
         snapshot=script_json(snapshot),
         standing=standing,
         since=since,
-        my_tag=holder_tag(settings.secret_key, cart_id),
+        my_tag=my_tag,
         price_labels=_prices(event),
         max_seats=settings.max_seats_per_cart,
         on_sale_problem=await _on_sale_problem(db, event),

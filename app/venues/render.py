@@ -7,9 +7,11 @@ version and process; only seat states travel per request.
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
-from collections import OrderedDict
+from collections import Counter, OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
@@ -26,16 +28,104 @@ _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?")
 DEFAULT_FILL = "#e5e7eb"
 
 
+OVERVIEW_SEATS = 1000  # maps with more seats open on sections as shapes; their seats appear once one is opened
+_HULL_PADDING = SEAT_RADIUS + 6
+
+
+@dataclass(frozen=True)
+class SectionOutline:
+    index: int
+    key: str
+    name: str
+    css: str  # the category class most of its seats have: the section's colour on the overview
+    seats: int
+
+
+@dataclass(frozen=True)
+class _SeatSlot:
+    """Where a seat's state class goes in the drawing."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class _LeftSlot:
+    """Where a section's "87 left" goes."""
+
+    section: int
+
+
 @dataclass(frozen=True)
 class RenderedMap:
-    svg: str  # the <svg> element: stage, shapes, labels, GA areas and one <circle> per seat
+    pieces: tuple[str | _SeatSlot | _LeftSlot, ...]  # the <svg>, with slots for what changes per request
     index_json: str  # [[section name, row label, [[key, number, flag bits], ...]], ...] in drawing order
     categories: list[dict]  # key, name, color, css class
     seated_categories: frozenset[str]  # categories that have seats (not only standing areas)
+    sections: list[SectionOutline]
+    section_of: dict[str, int]  # seat key -> section index
+
+    @property
+    def svg(self) -> str:
+        """The drawing without seat states (organizer pages paint them themselves)."""
+        return self.drawn(None)
+
+    def drawn(self, states: Mapping[str, str] | None) -> str:
+        """The drawing with every seat's state as buyers see it (`states`: key -> available, mine, held, sold or
+        blocked; absent keys are available), so the page is true before any script runs."""
+        if states is None:
+            left = {s.index: f"{s.seats} seats" for s in self.sections}
+        else:
+            taken = Counter(self.section_of[key] for key, status in states.items() if status != "available")
+            left = {s.index: _left_text(s.seats - taken[s.index]) for s in self.sections}
+        out = []
+        for piece in self.pieces:
+            if isinstance(piece, str):
+                out.append(piece)
+            elif isinstance(piece, _SeatSlot):
+                if states is not None:
+                    out.append(f" s-{states.get(piece.key, 'available')}")
+            else:
+                out.append(left[piece.section])
+        return "".join(out)
+
+
+def _left_text(left: int) -> str:
+    return f"{left} left" if left > 0 else "Sold out"
 
 
 def _pts(points) -> str:
     return " ".join(f"{x:g},{y:g}" for x, y in points)
+
+
+def _hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The convex hull (Andrew's monotone chain), pushed out from its centre so seats sit inside it."""
+    unique = sorted(set(points))
+    if len(unique) < 3:
+        x, y = unique[0]
+        return [(x - 1, y - 1), (x + 1, y - 1), (x + 1, y + 1), (x - 1, y + 1)] if len(unique) == 1 else unique
+
+    def cross(o, a, b) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    upper: list[tuple[float, float]] = []
+    for point in unique:
+        while len(lower) >= 2 and cross(lower[-2], lower[-1], point) <= 0:
+            lower.pop()
+        lower.append(point)
+    for point in reversed(unique):
+        while len(upper) >= 2 and cross(upper[-2], upper[-1], point) <= 0:
+            upper.pop()
+        upper.append(point)
+    corners = lower[:-1] + upper[:-1]
+    cx = sum(x for x, _ in corners) / len(corners)
+    cy = sum(y for _, y in corners) / len(corners)
+    padded = []
+    for x, y in corners:
+        distance = math.hypot(x - cx, y - cy) or 1
+        push = _HULL_PADDING / distance
+        padded.append((round(x + (x - cx) * push, 1), round(y + (y - cy) * push, 1)))
+    return padded
 
 
 _CACHE: OrderedDict[uuid.UUID, RenderedMap] = OrderedDict()
@@ -55,16 +145,8 @@ async def rendered_map_for(session: AsyncSession, version_id: uuid.UUID) -> Rend
     return rendered
 
 
-def render_layout(seatmap: SeatMap) -> RenderedMap:
-    category_class = {c.key: f"c{i}" for i, c in enumerate(seatmap.categories)}
-    parts = [
-        f'<svg id="seatmap" class="seatmap" viewBox="0 0 {seatmap.width:g} {seatmap.height:g}" '
-        f'role="application" aria-label="Seat map of {escape(seatmap.name)}" preserveAspectRatio="xMidYMid meet">',
-        '<defs><pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-        '<rect width="4" height="4" fill="#d1d5db"/><line x1="0" y1="0" x2="0" y2="4" stroke="#4b5563" '
-        'stroke-width="2"/></pattern></defs>',
-        '<g class="map-backdrop">',
-    ]
+def _backdrop(seatmap: SeatMap, category_class: dict[str, str]) -> list[str]:
+    parts = []
     for shape in seatmap.shapes:
         # A fill is a colour, nothing else (no url() fetching from elsewhere).
         fill = shape.fill if _HEX_COLOR.fullmatch(shape.fill) else DEFAULT_FILL
@@ -100,30 +182,93 @@ def render_layout(seatmap: SeatMap) -> RenderedMap:
         parts.append(
             f'<text class="map-text" x="{text.x:g}" y="{text.y:g}" font-size="{text.size:g}">{escape(text.text)}</text>'
         )
-    parts.append('</g><g class="seats">')
+    return parts
+
+
+# Marks drawn at a seat's upper right so a seat's access flags are seen without colour (and named in the legend).
+FLAG_MARKS = {"wheelchair": "\u267f", "companion": "C", "restricted_view": "R"}
+
+
+def render_layout(seatmap: SeatMap) -> RenderedMap:
+    category_class = {c.key: f"c{i}" for i, c in enumerate(seatmap.categories)}
+    overview = " overview" if seatmap.seat_count > OVERVIEW_SEATS else ""
+    pieces: list[str | _SeatSlot | _LeftSlot] = [
+        f'<svg id="seatmap" class="seatmap{overview}" viewBox="0 0 {seatmap.width:g} {seatmap.height:g}" '
+        f'role="group" aria-label="Seat map of {escape(seatmap.name)}" preserveAspectRatio="xMidYMid meet">'
+        '<defs><pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
+        '<rect width="4" height="4" fill="#d1d5db"/><line x1="0" y1="0" x2="0" y2="4" stroke="#4b5563" '
+        'stroke-width="2"/></pattern></defs><g class="map-backdrop">',
+        *_backdrop(seatmap, category_class),
+        '</g><g class="sec-shapes" id="sec-shapes">',
+    ]
+    sections: list[SectionOutline] = []
+    section_of: dict[str, int] = {}
+    for i, section in enumerate(seatmap.sections):
+        seats = [seat for row in section.rows for seat in row.seats]
+        css = category_class[Counter(seat.category for seat in seats).most_common(1)[0][0]]
+        sections.append(SectionOutline(i, section.key, section.name, css, len(seats)))
+        section_of.update((seat.key, i) for seat in seats)
+        hull = _hull([(seat.x, seat.y) for seat in seats])
+        xs, ys = [x for x, _ in hull], [y for _, y in hull]
+        cx, cy = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+        size = round(max(12.0, min(44.0, min(max(xs) - min(xs), max(ys) - min(ys)) / 4)), 1)
+        pieces += [
+            f'<g class="sec-shape {css}" data-sec="{i}"><polygon points="{_pts(hull)}"/>'
+            f'<text class="sec-name" x="{cx:g}" y="{cy - size * 0.6:g}" font-size="{size:g}">'
+            f"{escape(section.name)}</text>"
+            f'<text class="sec-left" x="{cx:g}" y="{cy + size * 0.6:g}" font-size="{size * 0.8:g}">',
+            _LeftSlot(i),
+            "</text></g>",
+        ]
+    pieces.append('</g><g class="seats">')
     index = []
-    first = True
-    for section in seatmap.sections:
+    for i, section in enumerate(seatmap.sections):
+        pieces.append(f'<g class="sec" data-sec="{i}" data-name="{escape(section.name)}">')
         for row in section.rows:
+            pieces.append(f'<g class="row" data-row="{escape(row.label)}">')
             row_index = []
+            marks = []
             for seat in row.seats:
-                key = escape(seat.key)
-                focus = ' tabindex="0"' if first else ' tabindex="-1"'
-                first = False
-                parts.append(
-                    f'<circle cx="{seat.x:g}" cy="{seat.y:g}" r="{SEAT_RADIUS}" '
-                    f'class="seat {category_class[seat.category]}" data-k="{key}"{focus}/>'
-                )
-                row_index.append([seat.key, seat.number, sum(FLAG_BITS[f] for f in seat.flags)])
+                flags = sum(FLAG_BITS[f] for f in seat.flags)
+                pieces += [
+                    f'<circle cx="{seat.x:g}" cy="{seat.y:g}" class="seat {category_class[seat.category]}',
+                    _SeatSlot(seat.key),
+                    f'" data-k="{escape(seat.key)}" data-n="{escape(seat.number)}"'
+                    + (f' data-f="{flags}"/>' if flags else "/>"),
+                ]
+                marks += [
+                    f'<text class="flag-mark" x="{seat.x + SEAT_RADIUS:g}" y="{seat.y - SEAT_RADIUS:g}">'
+                    f"{FLAG_MARKS[flag]}</text>"
+                    for flag in seat.flags
+                ]
+                row_index.append([seat.key, seat.number, flags])
+            pieces += [*marks, "</g>"]
             index.append([section.name, row.label, row_index])
-    parts.append("</g></svg>")
+        pieces.append("</g>")
+    pieces.append("</g></svg>")
     categories = [
         {"key": c.key, "name": c.name, "color": c.color, "css": category_class[c.key]} for c in seatmap.categories
     ]
     seated = frozenset(seat.category for _, _, seat in seatmap.seats())
     return RenderedMap(
-        svg="".join(parts), index_json=script_json(index), categories=categories, seated_categories=seated
+        pieces=_merged(pieces),
+        index_json=script_json(index),
+        categories=categories,
+        seated_categories=seated,
+        sections=sections,
+        section_of=section_of,
     )
+
+
+def _merged(pieces: list[str | _SeatSlot | _LeftSlot]) -> tuple[str | _SeatSlot | _LeftSlot, ...]:
+    """Neighbouring strings joined once, so a request joins slots and few long strings."""
+    merged: list[str | _SeatSlot | _LeftSlot] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return tuple(merged)
 
 
 def script_json(value: object) -> str:

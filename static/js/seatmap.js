@@ -1,9 +1,14 @@
-// The seat picker: live seat states (snapshot + versioned deltas over htmx SSE), click and keyboard selection,
-// zoom and pan (mouse, wheel, touch), seat details. Only the seats that change are touched in the DOM.
+// The seat picker: live seat states (snapshot + versioned deltas over htmx SSE), the section overview, seat
+// selection by pointer, touch and keyboard, zoom and pan. The server draws every seat's state, so nothing here
+// walks all seats at startup: a section's seats get their names when it opens, and deltas touch only their seats.
 
 const picker = document.getElementById("picker");
 const svg = document.getElementById("seatmap");
+const viewport = document.getElementById("map-viewport");
 const info = document.getElementById("seat-info");
+const minimap = document.getElementById("minimap");
+const hint = document.getElementById("map-hint");
+const tools = picker.querySelector(".map-tools");
 const liveState = picker.querySelector(".live-state");
 const myTag = picker.dataset.myTag;
 const slug = picker.dataset.event;
@@ -14,36 +19,144 @@ const categories = Object.fromEntries(
 const FLAG_NAMES = [[1, "wheelchair space"], [2, "companion seat"], [4, "restricted view"]];
 const STATUS_WORDS = { available: "available", mine: "held by you", held: "held by someone else",
   sold: "sold", blocked: "not for sale" };
+const PICK_PX = 30; // a seat's size on screen where it is picked (WCAG 2.5.8 asks for 24)
+const SEAT_UNITS = 12; // a seat's diameter in map units (r = 6 in seatmap.css)
+const NUMBERS_PX = 22; // seat numbers show from this seat size on
 
-// --- the seat index -------------------------------------------------------------------------------------
-const seats = new Map(); // key -> {el, base, section, row, number, flags, rowSeats, pos, status, v, by}
-const rows = [];
-for (const el of svg.querySelectorAll("circle.seat")) {
-  seats.set(el.dataset.k, { el, base: el.getAttribute("class"), status: "available", v: 0, by: null });
-}
-for (const [section, rowLabel, rowSeats] of JSON.parse(document.getElementById("seat-index").textContent)) {
-  const keys = rowSeats.map(([key]) => key);
-  const row = { section, label: rowLabel, keys, index: rows.length };
-  rows.push(row);
-  rowSeats.forEach(([key, number, flags], pos) => { Object.assign(seats.get(key), { section, row, number, flags, pos }); });
+tools.hidden = false;
+liveState.textContent = "connecting…";
+
+// --- seat states: what the server drew, then versions from the snapshot and deltas ----------------------------
+const known = new Map(); // key -> {v, by} for seats the snapshot or a delta has spoken about
+const elements = new Map(); // key -> circle, filled as seats are looked up
+
+function seatElement(key) {
+  let el = elements.get(key);
+  if (el === undefined) {
+    el = svg.querySelector(`circle.seat[data-k="${CSS.escape(key)}"]`);
+    elements.set(key, el);
+  }
+  return el;
 }
 
-function visibleStatus(seat) {
-  return seat.status === "held" && seat.by === myTag ? "mine" : seat.status;
+function statusOf(el) {
+  return el.getAttribute("class").match(/ s-(\w+)$/)[1];
 }
 
-function paint(seat) {
-  seat.el.setAttribute("class", `${seat.base} s-${visibleStatus(seat)}`);
+function isPickable(el) {
+  const status = statusOf(el);
+  return status !== "sold" && status !== "blocked";
 }
 
 function setState(key, status, v, by) {
-  const seat = seats.get(key);
-  if (!seat || (v !== undefined && v !== null && v < seat.v)) return; // an older delta than what we show
-  if (v !== undefined && v !== null) seat.v = v;
-  seat.status = status;
-  seat.by = by ?? null;
-  paint(seat);
-  if (seat.el === document.activeElement) describe(seat);
+  const el = seatElement(key);
+  const seen = known.get(key) ?? { v: 0, by: null };
+  if (!el || (v !== undefined && v !== null && v < seen.v)) return; // an older delta than what we show
+  known.set(key, { v: v ?? seen.v, by: by ?? null });
+  const shown = status === "held" && by === myTag ? "mine" : status;
+  const before = statusOf(el);
+  if (before === shown) return;
+  el.setAttribute("class", el.getAttribute("class").replace(/ s-\w+$/, ` s-${shown}`));
+  if (before === "available" || shown === "available") countLeft(el.closest("g.sec"), shown === "available" ? 1 : -1);
+  if (el.hasAttribute("role")) name(el);
+  if (el === focused) describe(el);
+}
+
+// --- sections: the overview shapes with what is left --------------------------------------------------------
+const sections = [...svg.querySelectorAll("g.sec")];
+const shapes = [...svg.querySelectorAll("g.sec-shape")];
+const left = shapes.map((shape) => Number.parseInt(shape.querySelector(".sec-left").textContent, 10) || 0);
+
+function nameShape(index) {
+  const shape = shapes[index];
+  const category = categories[[...shape.classList].find((c) => categories[c])];
+  const what = left[index] > 0 ? `${left[index]} left` : "sold out";
+  shape.setAttribute("aria-label", `${sections[index].dataset.name}, ${category.name}, `
+    + `${prices[category.key] ?? "not on sale"}, ${what}`);
+  shape.querySelector(".sec-left").textContent = left[index] > 0 ? `${left[index]} left` : "Sold out";
+  shape.classList.toggle("soldout", left[index] <= 0);
+}
+
+function countLeft(section, change) {
+  const index = Number(section.dataset.sec);
+  left[index] += change;
+  nameShape(index);
+}
+
+for (const [index, shape] of shapes.entries()) {
+  shape.setAttribute("role", "button");
+  shape.setAttribute("tabindex", "0");
+  nameShape(index);
+}
+
+// --- seat names: given to a section's seats when it opens, kept up to date after -------------------------------
+function nameParts(el) {
+  const category = categories[el.classList[1]];
+  const flags = FLAG_NAMES.filter(([bit]) => Number(el.dataset.f ?? 0) & bit).map(([, flag]) => flag);
+  return [`${el.closest("g.sec").dataset.name}, row ${el.parentNode.dataset.row}, seat ${el.dataset.n}`,
+    prices[category.key] ?? "not on sale", STATUS_WORDS[statusOf(el)], ...flags];
+}
+
+function name(el) {
+  const status = statusOf(el);
+  if (status === "sold" || status === "blocked") {
+    el.removeAttribute("role");
+    el.removeAttribute("aria-pressed");
+    el.setAttribute("aria-hidden", "true"); // skipped by the arrows too; the list names what is left
+    return;
+  }
+  el.removeAttribute("aria-hidden");
+  el.setAttribute("role", "button");
+  el.setAttribute("aria-label", nameParts(el).join(", "));
+  el.setAttribute("aria-pressed", String(status === "mine"));
+}
+
+function describe(el) {
+  const [where, price, status, ...flags] = nameParts(el);
+  const category = categories[el.classList[1]];
+  info.textContent = [where, category.name, price, status, ...flags].join(" · ");
+}
+
+const prepared = new Set();
+function prepareSection(section) {
+  if (prepared.has(section)) return;
+  prepared.add(section);
+  for (const el of section.querySelectorAll("circle.seat")) {
+    el.setAttribute("tabindex", "-1");
+    name(el);
+    const number = document.createElementNS(svg.namespaceURI, "text");
+    number.setAttribute("class", "num");
+    number.setAttribute("x", el.getAttribute("cx"));
+    number.setAttribute("y", el.getAttribute("cy"));
+    number.textContent = el.dataset.n;
+    el.after(number);
+  }
+  for (const row of section.querySelectorAll("g.row")) {
+    const seats = row.querySelectorAll("circle.seat");
+    const ends = seats.length > 1 ? [[seats[0], seats[1]], [seats[seats.length - 1], seats[seats.length - 2]]]
+      : [[seats[0], null]];
+    for (const [end, inner] of ends) {
+      const x = Number(end.getAttribute("cx")), y = Number(end.getAttribute("cy"));
+      const dx = inner ? x - Number(inner.getAttribute("cx")) : -1, dy = inner ? y - Number(inner.getAttribute("cy")) : 0;
+      const length = Math.hypot(dx, dy) || 1;
+      const label = document.createElementNS(svg.namespaceURI, "text");
+      label.setAttribute("class", "row-label");
+      label.setAttribute("x", x + (dx / length) * 14);
+      label.setAttribute("y", y + (dy / length) * 14);
+      label.setAttribute("aria-hidden", "true");
+      label.textContent = row.dataset.row;
+      row.append(label);
+    }
+  }
+}
+
+// --- live updates over htmx SSE -------------------------------------------------------------------------------
+function setArea(key, placesLeft, v) {
+  const area = areas.get(key);
+  if (!area || v < area.v) return;
+  area.v = v;
+  if (area.shape) area.shape.classList.toggle("ga-soldout", placesLeft <= 0);
+  if (area.label) area.label.textContent = placesLeft > 0 ? `${placesLeft} of ${area.capacity} left` : "Sold out";
 }
 
 // Standing areas: the places left, from the snapshot and from deltas that carry `left`.
@@ -52,27 +165,22 @@ for (const shape of svg.querySelectorAll("polygon.ga")) {
   const label = document.querySelector(`[data-left-for="${CSS.escape(shape.dataset.area)}"]`);
   areas.set(shape.dataset.area, { shape, label, v: 0, capacity: label ? label.dataset.capacity : null });
 }
-// General-admission tiers have places but no shape on the map.
-for (const label of document.querySelectorAll("[data-left-for]")) {
+for (const label of document.querySelectorAll("[data-left-for]")) { // general-admission tiers have no shape
   const key = label.dataset.leftFor;
   if (!areas.has(key)) areas.set(key, { shape: null, label, v: 0, capacity: label.dataset.capacity });
 }
 
-function setArea(key, left, v) {
-  const area = areas.get(key);
-  if (!area || v < area.v) return;
-  area.v = v;
-  if (area.shape) area.shape.classList.toggle("ga-soldout", left <= 0);
-  if (area.label) area.label.textContent = left > 0 ? `${left} of ${area.capacity} left` : "Sold out";
-}
-
 function applySnapshot(snapshot) {
-  for (const [key, left, v] of snapshot.areas || []) setArea(key, left, v);
-  const listed = new Map(snapshot.seats.map(([key, status, v, by]) => [key, { status, v, by }]));
-  for (const [key, seat] of seats) {
-    const state = listed.get(key);
-    if (state) setState(key, state.status, state.v, state.by);
-    else if (seat.status !== "available" && seat.v <= snapshot.seq) setState(key, "available", null, null);
+  for (const [key, placesLeft, v] of snapshot.areas || []) setArea(key, placesLeft, v);
+  const listed = new Set();
+  for (const [key, status, v, by] of snapshot.seats) {
+    listed.add(key);
+    setState(key, status, v, by);
+  }
+  // Only seats drawn as taken can have become available: no walk over every seat.
+  for (const el of svg.querySelectorAll("circle.s-mine, circle.s-held, circle.s-sold, circle.s-blocked")) {
+    const key = el.dataset.k;
+    if (!listed.has(key) && (known.get(key)?.v ?? 0) <= snapshot.seq) setState(key, "available", null, null);
   }
 }
 
@@ -83,9 +191,11 @@ function applyDelta(delta) {
   }
 }
 
-applySnapshot(JSON.parse(document.getElementById("seat-snapshot").textContent));
+// The server drew this snapshot already; only its versions and holders are noted.
+for (const [key, , v, by] of JSON.parse(document.getElementById("seat-snapshot").textContent).seats) {
+  known.set(key, { v, by });
+}
 
-// --- live updates over htmx SSE -------------------------------------------------------------------------
 picker.addEventListener("htmx:sseBeforeMessage", (event) => {
   event.preventDefault(); // we apply JSON ourselves; no HTML swap
   const data = JSON.parse(event.detail.data);
@@ -95,177 +205,396 @@ picker.addEventListener("htmx:sseBeforeMessage", (event) => {
 picker.addEventListener("htmx:sseOpen", () => { liveState.textContent = "live"; liveState.dataset.state = "live"; });
 picker.addEventListener("htmx:sseError", () => { liveState.textContent = "reconnecting…"; liveState.dataset.state = "down"; });
 
-// --- holding and releasing ------------------------------------------------------------------------------
-function toggle(seat) {
-  const status = visibleStatus(seat);
-  if (status === "mine") {
-    htmx.ajax("POST", `/events/${slug}/seats/release`, { target: "#cart", values: { seat: seat.el.dataset.k } });
-  } else if (status === "available") {
-    htmx.ajax("POST", `/events/${slug}/seats/hold`, { target: "#cart", values: { seat: seat.el.dataset.k } });
-  }
+// --- holding and releasing ------------------------------------------------------------------------------------
+function toggle(el) {
+  const status = statusOf(el);
+  const action = status === "mine" ? "release" : status === "available" ? "hold" : null;
+  if (action) htmx.ajax("POST", `/events/${slug}/seats/${action}`, { target: "#cart", values: { seat: el.dataset.k } });
 }
 
 // The cart fragment says which seats this cart holds; show them at once, before the delta arrives.
 document.body.addEventListener("cart-changed", (event) => {
   const held = new Set(event.detail.held);
-  for (const [key, seat] of seats) {
-    if (held.has(key) && visibleStatus(seat) !== "mine") setState(key, "held", null, myTag);
-    else if (!held.has(key) && visibleStatus(seat) === "mine") setState(key, "available", null, null);
+  for (const key of held) setState(key, "held", null, myTag);
+  for (const el of svg.querySelectorAll("circle.s-mine")) {
+    if (!held.has(el.dataset.k)) setState(el.dataset.k, "available", null, null);
   }
 });
+document.addEventListener("countdown-expired", () => {
+  for (const el of svg.querySelectorAll("circle.s-mine")) setState(el.dataset.k, "available", null, null);
+});
+
+// --- the view: zoom, pan, overview and open sections --------------------------------------------------------
+const [x0, y0, w0, h0] = svg.getAttribute("viewBox").split(" ").map(Number);
+let view = { x: x0, y: y0, w: w0, h: h0 };
+let box = svg.getBoundingClientRect(); // read again when a gesture starts: page scrolling moves it
+const measure = () => { box = svg.getBoundingClientRect(); };
+new ResizeObserver(measure).observe(svg);
+const scaleOf = (v) => Math.min(box.width / v.w, box.height / v.h);
+const seatPx = () => SEAT_UNITS * scaleOf(view);
+// A small venue opens on its seats, unless they are too small to see (a phone): then on its sections.
+if (sections.length > 1 && SEAT_UNITS * scaleOf(view) < 8) svg.classList.add("overview");
+const overview = svg.classList.contains("overview");
+if (!overview) for (const section of sections) prepareSection(section);
+let openSection = null;
+
+let frame = 0;
+function setView(next) {
+  // Zoom stays between 60x in and 1.5x out; a clamped zoom keeps the requested centre.
+  const w = Math.min(Math.max(next.w, w0 / 60), w0 * 1.5);
+  const h = next.h * (w / next.w);
+  const cx = next.x + next.w / 2, cy = next.y + next.h / 2;
+  view = { x: cx - w / 2, y: cy - h / 2, w, h };
+  if (!frame) frame = requestAnimationFrame(drawView); // one viewBox write per frame, however many moves
+}
+
+function drawView() {
+  frame = 0;
+  svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
+  const zoomed = view.w < w0 * 0.95;
+  viewport.classList.toggle("zoomed", zoomed);
+  svg.classList.toggle("near", seatPx() >= NUMBERS_PX);
+  minimap.hidden = !zoomed;
+  if (zoomed) drawMinimap();
+}
+
+function toMap(v, clientX, clientY) {
+  const scale = scaleOf(v);
+  const offsetX = (box.width - v.w * scale) / 2, offsetY = (box.height - v.h * scale) / 2;
+  return [v.x + (clientX - box.left - offsetX) / scale, v.y + (clientY - box.top - offsetY) / scale];
+}
+
+function zoomAt(factor, cx, cy) {
+  setView({ x: cx - (cx - view.x) * factor, y: cy - (cy - view.y) * factor, w: view.w * factor, h: view.h * factor });
+}
+
+// Shows the part of the map around (x, y) at the size where seats are picked.
+function zoomToPick(x, y) {
+  const w = (box.width * SEAT_UNITS) / PICK_PX, h = (box.height * SEAT_UNITS) / PICK_PX;
+  setView({ x: x - w / 2, y: y - h / 2, w, h });
+}
+
+function open(index, at) {
+  const section = sections[index];
+  if (overview && openSection !== section) {
+    openSection?.classList.remove("open");
+    shapes[Number(openSection?.dataset.sec)]?.classList.remove("open");
+    section.classList.add("open");
+    shapes[index].classList.add("open");
+    openSection = section;
+  }
+  prepareSection(section);
+  const bounds = shapes[index].querySelector("polygon").getBBox();
+  const fit = Math.min(box.width / bounds.width, box.height / bounds.height) * 0.95;
+  if (SEAT_UNITS * fit >= PICK_PX) {
+    const w = box.width / fit, h = box.height / fit;
+    setView({ x: bounds.x + bounds.width / 2 - w / 2, y: bounds.y + bounds.height / 2 - h / 2, w, h });
+  } else {
+    const [x, y] = at ?? [bounds.x + bounds.width / 2, bounds.y + bounds.height / 2];
+    zoomToPick(x, y);
+  }
+}
+
+function showOverview() {
+  openSection?.classList.remove("open");
+  for (const shape of shapes) shape.classList.remove("open");
+  openSection = null;
+  setView({ x: x0, y: y0, w: w0, h: h0 });
+}
+
+function keepInView(el) {
+  const x = Number(el.getAttribute("cx")), y = Number(el.getAttribute("cy"));
+  const margin = view.w * 0.08;
+  if (x < view.x + margin || x > view.x + view.w - margin || y < view.y + margin || y > view.y + view.h - margin) {
+    setView({ x: x - view.w / 2, y: y - view.h / 2, w: view.w, h: view.h });
+  }
+}
+
+// The minimap: the section shapes drawn once, small, with the current view as a frame.
+let minimapView = null;
+function drawMinimap() {
+  if (!minimapView) {
+    minimap.setAttribute("viewBox", `${x0} ${y0} ${w0} ${h0}`);
+    for (const shape of shapes) {
+      const copy = document.createElementNS(svg.namespaceURI, "g");
+      copy.setAttribute("class", shape.getAttribute("class").replace(" open", ""));
+      copy.append(shape.querySelector("polygon").cloneNode());
+      minimap.append(copy);
+    }
+    minimapView = document.createElementNS(svg.namespaceURI, "rect");
+    minimapView.setAttribute("class", "view");
+    minimap.append(minimapView);
+  }
+  for (const [attribute, value] of [["x", view.x], ["y", view.y], ["width", view.w], ["height", view.h]]) {
+    minimapView.setAttribute(attribute, value);
+  }
+}
+
+tools.addEventListener("click", (event) => {
+  const action = event.target.closest("[data-zoom]")?.dataset.zoom;
+  if (!action) return;
+  if (action === "reset") showOverview();
+  else zoomAt(action === "in" ? 1 / 1.4 : 1.4, view.x + view.w / 2, view.y + view.h / 2);
+});
+
+document.getElementById("go-to-section")?.addEventListener("change", (event) => {
+  if (event.target.value === "") return;
+  const index = Number(event.target.value);
+  open(index);
+  const first = firstPickable(sections[index]);
+  if (first) focusSeat(first);
+  else shapes[index].focus();
+});
+
+for (const button of picker.querySelectorAll(".legend-level")) {
+  button.addEventListener("click", () => {
+    const on = button.getAttribute("aria-pressed") !== "true";
+    for (const other of picker.querySelectorAll(".legend-level")) other.setAttribute("aria-pressed", "false");
+    button.setAttribute("aria-pressed", String(on));
+    if (on) svg.dataset.highlight = button.dataset.highlight;
+    else delete svg.dataset.highlight;
+  });
+}
+
+// --- pointer: click, drag, wheel --------------------------------------------------------------------------
+const coarse = matchMedia("(pointer: coarse)");
+let dragged = false;
 
 svg.addEventListener("click", (event) => {
+  if (dragged) return;
+  measure();
   const area = event.target.closest("polygon.ga");
-  if (area && !dragged) {
+  if (area) {
     const form = document.querySelector(`[data-area-form="${CSS.escape(area.dataset.area)}"]`);
     if (form) form.querySelector("input[name=quantity]").focus();
     return;
   }
+  const shape = event.target.closest("g.sec-shape");
+  if (shape) {
+    open(Number(shape.dataset.sec), toMap(view, event.clientX, event.clientY));
+    return;
+  }
   const el = event.target.closest("circle.seat");
-  if (!el || dragged) return;
-  const seat = seats.get(el.dataset.k);
-  focusSeat(seat);
-  toggle(seat);
+  if (!el) return;
+  // On a touch screen a seat too small to aim at is brought to a size where it can be, not taken blindly.
+  if (coarse.matches && seatPx() < 20) {
+    zoomToPick(Number(el.getAttribute("cx")), Number(el.getAttribute("cy")));
+    return;
+  }
+  if (!isPickable(el)) return;
+  focusSeat(el);
+  toggle(el);
 });
 
-// --- details, focus and keyboard ------------------------------------------------------------------------
-function describe(seat) {
-  const category = categories[seat.base.split(" ")[1]];
-  const flags = FLAG_NAMES.filter(([bit]) => seat.flags & bit).map(([, name]) => name);
-  const text = `${seat.section}, row ${seat.row.label}, seat ${seat.number} · ${category.name} · `
-    + `${prices[category.key] ?? "not on sale"} · ${STATUS_WORDS[visibleStatus(seat)]}`
-    + (flags.length ? ` · ${flags.join(", ")}` : "");
-  info.textContent = text;
-  seat.el.setAttribute("aria-label", text);
+let hintTimer = 0;
+function showHint(text) {
+  hint.textContent = text;
+  hint.hidden = false;
+  clearTimeout(hintTimer);
+  hintTimer = setTimeout(() => { hint.hidden = true; }, 1500);
 }
 
-let focused = seats.values().next().value;
-function focusSeat(seat) {
-  if (!seat) return;
-  focused.el.setAttribute("tabindex", "-1");
-  seat.el.setAttribute("tabindex", "0");
-  seat.el.setAttribute("role", "button");
-  focused = seat;
-  describe(seat);
-  seat.el.focus({ preventScroll: true });
-  keepInView(seat);
+// The wheel scrolls the page, as everywhere else; Ctrl (or Cmd) + wheel zooms the map.
+const ZOOM_KEY = /Mac|iPhone|iPad/.test(navigator.platform) ? "⌘" : "Ctrl";
+svg.addEventListener("wheel", (event) => {
+  if (!event.ctrlKey && !event.metaKey) {
+    showHint(`Use ${ZOOM_KEY} + scroll to zoom the map`);
+    return;
+  }
+  event.preventDefault();
+  measure();
+  const [cx, cy] = toMap(view, event.clientX, event.clientY);
+  zoomAt(event.deltaY > 0 ? 1.15 : 1 / 1.15, cx, cy);
+}, { passive: false });
+
+// Mouse drag pans; touch has its own gestures below.
+let mouseDown = null;
+svg.addEventListener("pointerdown", (event) => {
+  dragged = false;
+  if (event.pointerType === "mouse" && event.button === 0) mouseDown = { x: event.clientX, y: event.clientY, view };
+});
+svg.addEventListener("pointermove", (event) => {
+  if (!mouseDown || event.pointerType !== "mouse") return;
+  const dx = event.clientX - mouseDown.x, dy = event.clientY - mouseDown.y;
+  if (!dragged && Math.abs(dx) + Math.abs(dy) <= 3) return;
+  if (!dragged) svg.setPointerCapture(event.pointerId);
+  dragged = true;
+  const scale = scaleOf(mouseDown.view);
+  setView({ ...mouseDown.view, x: mouseDown.view.x - dx / scale, y: mouseDown.view.y - dy / scale });
+});
+for (const type of ["pointerup", "pointercancel"]) {
+  svg.addEventListener(type, () => { mouseDown = null; setTimeout(() => { dragged = false; }, 0); });
+}
+
+// --- touch: pinch and two-finger pan; one finger pans only a zoomed map (else the page scrolls) ----------------
+let gesture = null;
+function touchState(touches) {
+  const [a, b] = [touches[0], touches[1]];
+  if (!b) return { x: a.clientX, y: a.clientY, distance: 0 };
+  return { x: (a.clientX + b.clientX) / 2, y: (a.clientY + b.clientY) / 2,
+    distance: Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY) };
+}
+viewport.addEventListener("touchstart", (event) => {
+  if (event.touches.length > 2) return;
+  if (event.touches.length === 2) event.preventDefault();
+  else if (!viewport.classList.contains("zoomed")) { gesture = null; return; }
+  measure();
+  const start = touchState(event.touches);
+  gesture = { start, view, anchor: toMap(view, start.x, start.y), moved: false };
+}, { passive: false });
+viewport.addEventListener("touchmove", (event) => {
+  if (!gesture || event.touches.length > 2) return;
+  event.preventDefault();
+  const now = touchState(event.touches);
+  const pinch = event.touches.length === 2 && gesture.start.distance > 0;
+  const factor = pinch ? gesture.start.distance / Math.max(now.distance, 1) : 1;
+  if (!gesture.moved && Math.abs(now.x - gesture.start.x) + Math.abs(now.y - gesture.start.y) + Math.abs(factor - 1) * 100 < 6) return;
+  gesture.moved = true;
+  dragged = true;
+  // The map point first under the fingers stays under them, at the new size.
+  const next = { w: gesture.view.w * factor, h: gesture.view.h * factor };
+  const scale = scaleOf(next);
+  const offsetX = (box.width - next.w * scale) / 2, offsetY = (box.height - next.h * scale) / 2;
+  next.x = gesture.anchor[0] - (now.x - box.left - offsetX) / scale;
+  next.y = gesture.anchor[1] - (now.y - box.top - offsetY) / scale;
+  setView(next);
+}, { passive: false });
+viewport.addEventListener("touchend", (event) => {
+  if (event.touches.length > 0 && gesture) {
+    const start = touchState(event.touches); // one finger lifted: carry on panning with the other
+    gesture = { start, view, anchor: toMap(view, start.x, start.y), moved: gesture.moved };
+    return;
+  }
+  if (gesture?.moved) {
+    if (overview && !openSection && seatPx() >= 10) openNearestSection();
+    setTimeout(() => { dragged = false; }, 0);
+  }
+  gesture = null;
+});
+
+// After zooming in on the overview by pinching, the section in the middle of the view opens.
+function openNearestSection() {
+  const cx = view.x + view.w / 2, cy = view.y + view.h / 2;
+  let best = null;
+  for (const [index, shape] of shapes.entries()) {
+    const b = shape.querySelector("polygon").getBBox();
+    const d = Math.hypot(b.x + b.width / 2 - cx, b.y + b.height / 2 - cy);
+    if (!best || d < best.d) best = { index, d };
+  }
+  if (best) {
+    const saved = view;
+    open(best.index);
+    setView(saved);
+  }
+}
+
+// --- focus and keyboard -----------------------------------------------------------------------------------
+const ring = document.createElementNS(svg.namespaceURI, "circle");
+ring.setAttribute("class", "focus-ring");
+ring.setAttribute("aria-hidden", "true");
+ring.style.display = "none";
+svg.append(ring);
+
+function pickableIn(row) {
+  return [...row.querySelectorAll("circle.seat")].filter(isPickable);
+}
+
+function firstPickable(section) {
+  prepareSection(section);
+  for (const row of section.querySelectorAll("g.row")) {
+    const seats = pickableIn(row);
+    if (seats.length) return seats[0];
+  }
+  return null;
+}
+
+let focused = null;
+function setRoving(el) {
+  if (focused && focused !== el) focused.setAttribute("tabindex", "-1");
+  el.setAttribute("tabindex", "0");
+  focused = el;
+}
+
+function focusSeat(el) {
+  if (!el) return;
+  const section = el.closest("g.sec");
+  if (overview && section !== openSection) open(Number(section.dataset.sec), [Number(el.getAttribute("cx")), Number(el.getAttribute("cy"))]);
+  setRoving(el);
+  el.focus({ preventScroll: true });
+  keepInView(el);
 }
 
 svg.addEventListener("focusin", (event) => {
   const el = event.target.closest("circle.seat");
-  if (el) { const seat = seats.get(el.dataset.k); describe(seat); el.setAttribute("role", "button"); }
+  if (!el) return;
+  setRoving(el);
+  describe(el);
+  ring.setAttribute("cx", el.getAttribute("cx"));
+  ring.setAttribute("cy", el.getAttribute("cy"));
+  ring.style.display = "";
 });
+svg.addEventListener("focusout", () => { ring.style.display = "none"; });
 svg.addEventListener("pointerover", (event) => {
   const el = event.target.closest("circle.seat");
-  if (el) describe(seats.get(el.dataset.k));
+  if (el) describe(el);
 });
 
-function nearestInRow(row, x) {
+// The keyboard starts on a seat that can be picked.
+if (!overview && sections.length) setRoving(firstPickable(sections[0]) ?? sections[0].querySelector("circle.seat"));
+
+function nearestIn(row, x) {
   let best = null;
-  for (const key of row.keys) {
-    const seat = seats.get(key);
-    const d = Math.abs(seat.el.cx.baseVal.value - x);
-    if (!best || d < best.d) best = { seat, d };
+  for (const el of pickableIn(row)) {
+    const d = Math.abs(Number(el.getAttribute("cx")) - x);
+    if (!best || d < best.d) best = { el, d };
   }
-  return best.seat;
+  return best?.el ?? null;
+}
+
+// The next row in `step` direction (within the section) that has a seat to pick, and what to take from it.
+function rowFrom(row, step, choose) {
+  const rows = [...row.closest("g.sec").querySelectorAll("g.row")];
+  for (let i = rows.indexOf(row) + step; i >= 0 && i < rows.length; i += step) {
+    const found = choose(rows[i]);
+    if (found) return found;
+  }
+  return null;
 }
 
 svg.addEventListener("keydown", (event) => {
-  const seat = focused;
-  const row = seat.row;
-  let next = null;
-  if (event.key === "ArrowRight") next = seats.get(row.keys[seat.pos + 1]) ?? seats.get(rows[row.index + 1]?.keys[0]);
-  else if (event.key === "ArrowLeft") next = seats.get(row.keys[seat.pos - 1]) ?? seats.get(rows[row.index - 1]?.keys.at(-1));
-  else if (event.key === "ArrowDown" && rows[row.index + 1]) next = nearestInRow(rows[row.index + 1], seat.el.cx.baseVal.value);
-  else if (event.key === "ArrowUp" && rows[row.index - 1]) next = nearestInRow(rows[row.index - 1], seat.el.cx.baseVal.value);
-  else if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggle(seat); return; }
-  else return;
-  event.preventDefault();
-  focusSeat(next);
-});
-
-// --- zoom and pan ---------------------------------------------------------------------------------------
-const [x0, y0, w0, h0] = svg.getAttribute("viewBox").split(" ").map(Number);
-let view = { x: x0, y: y0, w: w0, h: h0 };
-function setView(next) {
-  // Zoom stays between 40x in and 1.5x out; a clamped zoom keeps the requested centre.
-  const w = Math.min(Math.max(next.w, w0 / 40), w0 * 1.5);
-  const h = next.h * (w / next.w);
-  const cx = next.x + next.w / 2, cy = next.y + next.h / 2;
-  view = { x: cx - w / 2, y: cy - h / 2, w, h };
-  svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
-}
-function zoomAt(factor, cx, cy) {
-  const w = view.w * factor, h = view.h * factor;
-  setView({ x: cx - (cx - view.x) * factor, y: cy - (cy - view.y) * factor, w, h });
-}
-function toMap(clientX, clientY) {
-  const box = svg.getBoundingClientRect();
-  const scale = Math.max(view.w / box.width, view.h / box.height);
-  const offsetX = (box.width - view.w / scale) / 2, offsetY = (box.height - view.h / scale) / 2;
-  return [view.x + (clientX - box.left - offsetX) * scale, view.y + (clientY - box.top - offsetY) * scale];
-}
-function keepInView(seat) {
-  const x = seat.el.cx.baseVal.value, y = seat.el.cy.baseVal.value;
-  if (x < view.x || x > view.x + view.w || y < view.y || y > view.y + view.h) {
-    setView({ x: x - view.w / 2, y: y - view.h / 2, w: view.w, h: view.h });
-  }
-}
-svg.addEventListener("wheel", (event) => {
-  event.preventDefault();
-  const [cx, cy] = toMap(event.clientX, event.clientY);
-  zoomAt(event.deltaY > 0 ? 1.15 : 1 / 1.15, cx, cy);
-}, { passive: false });
-picker.querySelector(".map-tools").addEventListener("click", (event) => {
-  const action = event.target.dataset.zoom;
-  if (!action) return;
-  if (action === "reset") setView({ x: x0, y: y0, w: w0, h: h0 });
-  else zoomAt(action === "in" ? 1 / 1.4 : 1.4, view.x + view.w / 2, view.y + view.h / 2);
-});
-
-const pointers = new Map();
-let dragged = false;
-let pinchStart = null;
-svg.addEventListener("pointerdown", (event) => {
-  pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
-  dragged = false;
-  if (pointers.size === 2) {
-    const [a, b] = [...pointers.values()];
-    pinchStart = { distance: Math.hypot(a.x - b.x, a.y - b.y), view: { ...view } };
-  }
-});
-svg.addEventListener("pointermove", (event) => {
-  const last = pointers.get(event.pointerId);
-  if (!last) return;
-  const current = { x: event.clientX, y: event.clientY };
-  pointers.set(event.pointerId, current);
-  if (pointers.size === 2 && pinchStart) {
-    const [a, b] = [...pointers.values()];
-    const factor = pinchStart.distance / Math.max(Math.hypot(a.x - b.x, a.y - b.y), 1);
-    const [cx, cy] = toMap((a.x + b.x) / 2, (a.y + b.y) / 2);
-    view = { ...pinchStart.view };
-    zoomAt(factor, cx, cy);
-    dragged = true;
+  const shape = event.target.closest("g.sec-shape");
+  if (shape && (event.key === "Enter" || event.key === " ")) {
+    event.preventDefault();
+    const index = Number(shape.dataset.sec);
+    open(index);
+    const first = firstPickable(sections[index]);
+    if (first) focusSeat(first);
     return;
   }
-  const box = svg.getBoundingClientRect();
-  const scale = Math.max(view.w / box.width, view.h / box.height);
-  const dx = (current.x - last.x) * scale, dy = (current.y - last.y) * scale;
-  if (Math.abs(current.x - last.x) + Math.abs(current.y - last.y) > 2) dragged = true;
-  if (dragged) {
-    svg.setPointerCapture(event.pointerId);
-    setView({ x: view.x - dx, y: view.y - dy, w: view.w, h: view.h });
+  const el = event.target.closest("circle.seat");
+  if (!el) return;
+  const row = el.parentNode;
+  const seats = pickableIn(row);
+  const pos = seats.indexOf(el);
+  const x = Number(el.getAttribute("cx"));
+  let next = null;
+  switch (event.key) {
+    case "ArrowRight": next = seats[pos + 1] ?? rowFrom(row, 1, (r) => pickableIn(r)[0]); break;
+    case "ArrowLeft": next = seats[pos - 1] ?? rowFrom(row, -1, (r) => pickableIn(r).at(-1)); break;
+    case "ArrowDown": next = rowFrom(row, 1, (r) => nearestIn(r, x)); break;
+    case "ArrowUp": next = rowFrom(row, -1, (r) => nearestIn(r, x)); break;
+    case "PageDown": next = rowFrom(row, 1, (r) => pickableIn(r)[0]); break;
+    case "PageUp": next = rowFrom(row, -1, (r) => pickableIn(r)[0]); break;
+    case "Home": next = seats[0]; break;
+    case "End": next = seats.at(-1); break;
+    case "Escape":
+      if (!overview) return;
+      shapes[Number(el.closest("g.sec").dataset.sec)].focus();
+      showOverview();
+      break;
+    case "Enter": case " ": event.preventDefault(); toggle(el); return;
+    default: return;
   }
-});
-for (const type of ["pointerup", "pointercancel"]) {
-  svg.addEventListener(type, (event) => {
-    pointers.delete(event.pointerId);
-    if (pointers.size < 2) pinchStart = null;
-    setTimeout(() => { dragged = false; }, 0);
-  });
-}
-
-// --- the hold countdown (ticked by basket.js) ------------------------------------------------------------
-document.addEventListener("countdown-expired", () => {
-  for (const [key, seat] of seats) if (visibleStatus(seat) === "mine") setState(key, "available", null, null);
+  event.preventDefault();
+  if (next) focusSeat(next);
 });

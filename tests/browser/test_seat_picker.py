@@ -53,7 +53,7 @@ def test_a_seat_held_in_one_browser_turns_unavailable_in_another_and_back(
     seat(other, "SC-C-6").click()  # a taken seat cannot be taken
     expect(other.get_by_test_id("cart-empty")).to_be_visible()
 
-    page.get_by_role("button", name="Release Stalls centre row C seat 6").click()
+    page.get_by_role("button", name="Stalls centre, row C, seat 6, £65.00, held by you").click()  # released
     expect(page.get_by_test_id("cart-empty")).to_be_visible()
     expect(seat(other, "SC-C-6")).to_have_class("seat c0 s-available", timeout=2000)
     other.context.close()
@@ -80,6 +80,7 @@ def test_keyboard_moves_between_seats_and_enter_holds(page: Page, seated_slug: s
 def test_the_picker_works_on_a_phone(phone: Page, seated_slug: str):
     open_picker(phone, seated_slug)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    phone.get_by_role("button", name=re.compile(r"^Balcony, ")).tap()  # a phone opens on the sections
     seat(phone, "BAL-A-10").tap()
     expect(phone.get_by_test_id("cart-seat")).to_contain_text("Balcony")
     expect(phone.locator(".countdown .remaining")).to_have_text(re.compile(r"^(10:00|9:5\d)$"))
