@@ -105,7 +105,9 @@ async def hold(ask: SeatRequest, slug: str, keys: list[str]) -> holds.HoldResult
     return result
 
 
-async def hold_best(ask: SeatRequest, event: Event, category: str, quantity: int) -> holds.HoldResult:
+async def hold_best(
+    ask: SeatRequest, event: Event, category: str, quantity: int, *, wheelchair: bool = False
+) -> holds.HoldResult:
     await ask.limit_rate()
     result = await hold_best_available(
         ask.db,
@@ -117,6 +119,7 @@ async def hold_best(ask: SeatRequest, event: Event, category: str, quantity: int
         max_seats=ask.settings.max_seats_per_cart,
         holder_tag=ask.holder_tag,
         client=ask.client,
+        wheelchair=wheelchair,
     )
     await publish_seat_changes(ask.redis, result.event_id, result.changes)
     return result

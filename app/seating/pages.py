@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from litestar import Request, Router, get, post
 from litestar.datastructures import Cookie
-from litestar.response import ServerSentEvent, Template
+from litestar.response import Redirect, ServerSentEvent, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
 from app.config import Settings
-from app.errors import DomainError, NotFound
+from app.errors import Conflict, DomainError, NotFound
 from app.events.models import Event
 from app.events.pages import on_event_page
 from app.events.service import get_public_event
 from app.live import latest_delta_id
 from app.money import format_money
-from app.seating import actions, stream
+from app.seating import actions, seat_list, stream
 from app.seating.availability import area_states, cart_area_holds, cart_holds, seat_details
 from app.seating.carts import CART_COOKIE, cart_from_token, holder_tag, sign_cart
-from app.seating.rules import InvalidSeats, SalesState, sales_state
+from app.seating.rules import InvalidSeats, SalesState, SeatsUnavailable, sales_state
 from app.seating.snapshots import snapshot_payload
 from app.seating.tiers import general_admission_tiers, tier_category, tiers_by_category
 from app.venues.render import rendered_map_for, script_json
@@ -57,6 +60,79 @@ async def _seated_event(db: AsyncSession, slug: str) -> Event:
 
 def _prices(event: Event) -> dict[str, str]:
     return {category: format_money(t.price_minor, t.currency) for category, t in tiers_by_category(event).items()}
+
+
+@dataclass(frozen=True)
+class ListStep:
+    """Where the buyer is in "Choose from a list": the section and row chosen, if any, the party size and whether
+    one of the party uses a wheelchair. Carried in query parameters, and in hidden fields of the hold forms so a
+    refused hold shows the same step again."""
+
+    section: str | None = None
+    row: int | None = None
+    party: int = 1
+    wheelchair: bool = False
+
+    @classmethod
+    def of(cls, values: Mapping[str, str], max_seats: int) -> ListStep:
+        party = _form_int(values.get("party") or "1")
+        if not 1 <= party <= max_seats:
+            raise InvalidSeats(f"Choose a party of 1 to {max_seats}.")
+        row = values.get("row") or None
+        return cls(
+            values.get("section") or None, _form_int(row) if row else None, party, values.get("wheelchair") == "1"
+        )
+
+    def query(self, **change: object) -> str:
+        """This step's query string with some parts changed, e.g. `step.query(row=None)` one step back."""
+        step = replace(self, **change)
+        params = {
+            "section": step.section,
+            "row": step.row,
+            "party": step.party if step.party > 1 else None,
+            "wheelchair": "1" if step.wheelchair else None,
+        }
+        return urlencode({k: v for k, v in params.items() if v is not None})
+
+
+async def seat_choices(db: AsyncSession, settings: Settings, event: Event, values: Mapping[str, str]) -> dict:
+    """What the seat page's "Choose from a list" and "Best available" forms show: the step the buyer is at
+    (`values`: its query parameters) with live seats, and the categories best available can fill."""
+    step = ListStep.of(values, settings.max_seats_per_cart)
+    priced = tiers_by_category(event)
+    sections = await seat_list.sections(db, event.id, priced)
+    section = next((s for s in sections if s.key == step.section), None)
+    if step.section is not None and section is None:
+        raise NotFound("This event has no such section.")
+    rows = []
+    if section is not None:
+        rows = await seat_list.rows(db, event.id, section.key, priced, party=step.party, wheelchair=step.wheelchair)
+    row = next((r for r in rows if r.index == step.row), None)
+    rendered = await rendered_map_for(db, event.layout_version_id)
+    accessible = await seat_list.wheelchair_categories(db, event.id)
+    return {
+        "list_step": step,
+        "list_sections": sections,
+        "list_section": section,
+        "list_rows": rows,
+        "list_row": row,
+        "list_row_gone": step.row is not None and row is None,
+        "seats_price": lambda seats: format_money(
+            sum(priced[s.category].price_minor for s in seats), priced[seats[0].category].currency
+        ),
+        "seat_words": seat_list.seat_words,
+        "group_names": seat_list.group_names,
+        "best_categories": [
+            (
+                c["key"],
+                c["name"],
+                format_money(priced[c["key"]].price_minor, priced[c["key"]].currency),
+                c["key"] in accessible,
+            )
+            for c in rendered.categories
+            if c["key"] in priced and c["key"] in rendered.seated_categories
+        ],
+    }
 
 
 async def _cart_context(db: AsyncSession, event: Event, cart_id: uuid.UUID) -> dict:
@@ -122,6 +198,7 @@ async def picker(request: Request, db: AsyncSession, settings: Settings, actor: 
         price_labels=_prices(event),
         max_seats=settings.max_seats_per_cart,
         on_sale_problem=await _on_sale_problem(db, event),
+        **await seat_choices(db, settings, event, request.query_params),
         **await _cart_context(db, event, cart_id),
     )
     if new_cart:
@@ -152,29 +229,89 @@ async def _on_sale_problem(db: AsyncSession, event: Event) -> str | None:
     return None if state == SalesState.ON_SALE else state.message
 
 
+def _seat_page(event: Event) -> str:
+    """Where a plain form post goes back to: the seat page, or the event page of a general-admission event."""
+    return f"/events/{event.slug}/seats" if event.layout_version_id else f"/events/{event.slug}"
+
+
 async def _act(
     request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str, action, *, seated: bool = True
-) -> Template:
-    """Run a seat action for the visitor's cart and answer with the cart panel (with the problem, if any).
+) -> Template | Redirect:
+    """Run a seat action for the visitor's cart. htmx gets the cart panel (with the problem, if any); a form posted
+    without JavaScript gets a 303 back to the page, which shows the basket, or the forms again with the problem.
     General-admission places (`seated=False`) need no seat map."""
     find_event = _seated_event if seated else get_public_event
     event = await find_event(db, slug)
     cart_id, new_cart = _cart(request, settings)
-    full_page = "hx-request" not in request.headers
+    htmx = "hx-request" in request.headers
+    response: Template | Redirect
     try:
         await action(actions.SeatRequest.of(request, db, settings, cart_id, actor.user_id), event)
-        response = await _cart_panel(db, event, cart_id, full_page=full_page)
+        if htmx:
+            response = await _cart_panel(db, event, cart_id)
+        elif event.layout_version_id:
+            response = Redirect(f"{_seat_page(event)}#cart", status_code=303)
+        else:
+            response = await _cart_panel(db, event, cart_id, full_page=True)
     except DomainError as exc:
         if exc.status_code == 429:
             raise
         await db.rollback()
         event = await find_event(db, slug)
-        response = await _cart_panel(
-            db, event, cart_id, status_code=exc.status_code, full_page=full_page, problem=exc.message
-        )
+        if htmx or not event.layout_version_id:
+            response = await _cart_panel(
+                db, event, cart_id, status_code=exc.status_code, full_page=not htmx, problem=exc.message
+            )
+        else:
+            response = await _choose_page(request, db, settings, event, cart_id, exc)
     if new_cart:
         response.cookies.append(_cart_cookie(settings, cart_id))
     return response
+
+
+async def _choose_page(
+    request: Request, db: AsyncSession, settings: Settings, event: Event, cart_id: uuid.UUID, refusal: DomainError
+) -> Template:
+    """A refused form posted without JavaScript: the list at the step it was sent from, best available with what
+    was typed, the basket, and the problem on top."""
+    form = await request.form()
+    values = {k: form.get(k, "") for k in ("section", "row", "party", "wheelchair")}
+    try:
+        choices = await seat_choices(db, settings, event, values)
+    except DomainError:  # the hidden step itself was bad: start the list again
+        choices = await seat_choices(db, settings, event, {})
+    return page(
+        "seating/choose.html",
+        status_code=refusal.status_code,
+        refusal=refusal.message,
+        best_form={k: form.get(k, "") for k in ("quantity", "category", "wheelchair")},
+        standing=await area_states(db, event.id),
+        price_labels=_prices(event),
+        max_seats=settings.max_seats_per_cart,
+        **choices,
+        **await _cart_context(db, event, cart_id),
+    )
+
+
+@get("/events/{slug:str}/seats/list")
+async def list_step(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
+    """One step of "Choose from a list": the fragment htmx swaps in place, or a page of its own without the map."""
+    event = await _seated_event(db, slug)
+    choices = await seat_choices(db, settings, event, request.query_params)
+    # A refresh after the basket changed keeps focus where the buyer is; a step moves focus to its heading.
+    choices["focus_step"] = request.headers.get("hx-trigger") != "seat-list"
+    if "hx-request" in request.headers:
+        return page("seating/_seat_list.html", event=event, max_seats=settings.max_seats_per_cart, **choices)
+    cart_id, _ = _cart(request, settings)
+    return page(
+        "seating/choose.html",
+        best_form={},
+        standing=await area_states(db, event.id),
+        price_labels=_prices(event),
+        max_seats=settings.max_seats_per_cart,
+        **choices,
+        **await _cart_context(db, event, cart_id),
+    )
 
 
 def _form_int(value: str | None) -> int:
@@ -188,7 +325,16 @@ def _form_int(value: str | None) -> int:
 @post("/events/{slug:str}/seats/hold")
 async def hold(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
     keys = [k for k in (await request.form()).getall("seat", []) if k]
-    return await _act(request, db, settings, actor, slug, lambda ask, event: actions.hold(ask, event.slug, keys))
+
+    async def hold_named(ask: actions.SeatRequest, event: Event) -> None:
+        try:
+            await actions.hold(ask, event.slug, keys)
+        except SeatsUnavailable as exc:  # all or nothing: say which seats went, by the names buyers read
+            taken = await seat_details(ask.db, event.id, exc.keys)
+            names = "; ".join(f"{s.section_name}, row {s.row_label}, seat {s.number}" for s in taken)
+            raise Conflict(f"Someone else has just taken {names}. Nothing was held: please choose again.") from exc
+
+    return await _act(request, db, settings, actor, slug, hold_named)
 
 
 @post("/events/{slug:str}/seats/release")
@@ -201,8 +347,14 @@ async def release(request: Request, db: AsyncSession, settings: Settings, actor:
 async def best(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
     form = await request.form()
     category, quantity = form.get("category", ""), _form_int(form.get("quantity"))
+    wheelchair = form.get("wheelchair") == "1"
     return await _act(
-        request, db, settings, actor, slug, lambda ask, event: actions.hold_best(ask, event, category, quantity)
+        request,
+        db,
+        settings,
+        actor,
+        slug,
+        lambda ask, event: actions.hold_best(ask, event, category, quantity, wheelchair=wheelchair),
     )
 
 
@@ -236,5 +388,7 @@ async def live(request: Request, db: AsyncSession, slug: str, since: str | None 
 
 
 seating_page_routes = [
-    Router(path="/", include_in_schema=False, route_handlers=[picker, hold, release, best, hold_places, live])
+    Router(
+        path="/", include_in_schema=False, route_handlers=[picker, list_step, hold, release, best, hold_places, live]
+    )
 ]

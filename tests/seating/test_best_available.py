@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from app.seating.best_available import _Seat, choose_block
+from app.seating.best_available import RowSeat, choose_block
 
 
-def row(pattern: str, y: float, category: str = "a") -> list[_Seat]:
+def row(pattern: str, y: float, category: str = "a") -> list[RowSeat]:
     """'.' free, 'x' taken; seat i sits at x=i."""
-    return [_Seat(f"{y:g}-{i}", category, c == ".", float(i), y) for i, c in enumerate(pattern)]
+    return [RowSeat(f"{y:g}-{i}", category, c == ".", float(i), y) for i, c in enumerate(pattern)]
 
 
 def test_prefers_the_row_closest_to_the_stage():
@@ -34,10 +34,10 @@ def test_falls_back_to_a_stranding_block_when_nothing_else_fits():
 
 def test_only_seats_of_the_category_and_not_excluded_count():
     mixed = [
-        _Seat("m0", "a", True, 0, 10),
-        _Seat("m1", "b", True, 1, 10),
-        _Seat("m2", "a", True, 2, 10),
-        _Seat("m3", "a", True, 3, 10),
+        RowSeat("m0", "a", True, 0, 10),
+        RowSeat("m1", "b", True, 1, 10),
+        RowSeat("m2", "a", True, 2, 10),
+        RowSeat("m3", "a", True, 3, 10),
     ]
     assert choose_block([mixed], "a", 2, (1.5, 0), set()) == ["m2", "m3"]
     assert choose_block([mixed], "a", 2, (1.5, 0), {"m3"}) is None
