@@ -15,10 +15,11 @@ from app.errors import DomainError, RateLimited, ValidationFailed
 from app.events.models import Event
 from app.events.service import get_public_event
 from app.orders import checkout as placing
+from app.orders import hold_extension
 from app.orders.access import buyer_tickets, order_for_viewer, order_token, ticket_by_code, ticket_page_view
 from app.orders.commands import announce_placed, settle_if_free
 from app.orders.models import OrderStatus
-from app.seating.carts import CART_COOKIE, cart_from_token
+from app.seating.carts import CART_COOKIE, HoldClock, HoldNotExtended, cart_from_token
 from app.tickets.calendar import event_ics
 from app.tickets.models import TicketStatus
 from app.tickets.qr import qr_svg
@@ -76,6 +77,7 @@ async def _checkout_page(
         event=event,
         basket=basket,
         form=form,
+        clock=await hold_extension.basket_clock(db, limits.settings, event, cart_id),
         **extra,
     )
 
@@ -147,6 +149,48 @@ async def place(request: Request, db: AsyncSession, settings: Settings, actor: A
     return Redirect(f"/orders/{order.number}/pay?k={token}", status_code=303)
 
 
+@post("/events/{slug:str}/checkout/extend")
+async def extend_checkout_hold(
+    request: Request, db: AsyncSession, settings: Settings, slug: str
+) -> Template | Redirect:
+    """The basket's one extension. htmx gets the countdown again (409 with the reason when refused); a form posted
+    without JavaScript gets a 303 back to checkout, or the checkout page with the reason."""
+    event = await get_public_event(db, slug)
+    cart_id = _cart_id(request, settings)
+    htmx = "hx-request" in request.headers
+    try:
+        if cart_id is None:
+            raise HoldNotExtended("expired")
+        await hold_extension.extend_basket(db, settings, event, cart_id)
+    except HoldNotExtended as refused:
+        event = await get_public_event(db, slug)  # the rollback expired it
+        if htmx:
+            clock = await hold_extension.basket_clock(db, settings, event, cart_id)
+            return hold_clock_fragment(event, clock, f"/events/{slug}/checkout/extend", refused)
+        limits = placing.CheckoutLimits.of(request, settings)
+        return await _checkout_page(db, event, cart_id, limits, refused.status_code, hold_problem=refused.message)
+    if htmx:
+        clock = await hold_extension.basket_clock(db, settings, event, cart_id)
+        return hold_clock_fragment(event, clock, f"/events/{slug}/checkout/extend")
+    return Redirect(f"/events/{slug}/checkout", status_code=303)
+
+
+def hold_clock_fragment(
+    event: Event, clock: HoldClock, extend_action: str, refused: HoldNotExtended | None = None
+) -> Template:
+    """The countdown htmx swaps in after an extension (the checkout's or the pay page's), with its news."""
+    return page(
+        "orders/_hold_clock.html",
+        status_code=refused.status_code if refused else 200,
+        fragment=True,
+        event=event,
+        clock=clock,
+        extend_action=extend_action,
+        hold_problem=refused.message if refused else None,
+        hold_notice=None if refused else hold_extension.extended_notice(clock, event),
+    )
+
+
 @get("/orders/{number:str}")
 async def order_page(db: AsyncSession, settings: Settings, actor: Actor, number: str, k: str | None = None) -> Template:
     order = await order_for_viewer(db, settings.secret_key, actor, number, k)
@@ -193,6 +237,15 @@ order_page_routes = [
     Router(
         path="/",
         include_in_schema=False,
-        route_handlers=[checkout, checkout_summary, place, order_page, ticket_page, ticket_calendar, my_tickets],
+        route_handlers=[
+            checkout,
+            checkout_summary,
+            place,
+            extend_checkout_hold,
+            order_page,
+            ticket_page,
+            ticket_calendar,
+            my_tickets,
+        ],
     )
 ]

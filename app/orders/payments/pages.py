@@ -12,10 +12,13 @@ from app.accounts.actor import Actor
 from app.config import Settings
 from app.errors import RateLimited
 from app.events.models import Event
+from app.orders import hold_extension
 from app.orders.access import order_for_viewer, order_token
 from app.orders.commands import announce
-from app.orders.models import OrderStatus
+from app.orders.models import Order, OrderStatus
+from app.orders.pages import hold_clock_fragment
 from app.orders.payments import service as payments
+from app.seating.carts import HoldNotExtended
 from app.web import client_network, page
 
 log = logging.getLogger(__name__)
@@ -29,10 +32,17 @@ async def pay_page(
     token = order_token(settings.secret_key, order.id)
     if order.status != OrderStatus.PENDING or order.provider == "free":
         return Redirect(f"/orders/{order.number}?k={token}", status_code=303)
+    return await _pay_page(db, settings, order, token)
+
+
+async def _pay_page(
+    db: AsyncSession, settings: Settings, order: Order, token: str, status_code: int = 200, **extra
+) -> Template:
     checkout = await payments.prepare_checkout(db, settings, order)
     event = await db.get(Event, order.event_id)
     return page(
         f"payments/pay_{order.provider}.html",
+        status_code=status_code,
         order=order,
         event=event,
         token=token,
@@ -40,6 +50,8 @@ async def pay_page(
         publishable_key=settings.stripe_publishable_key,
         return_url=f"{settings.base_url}/orders/{order.number}?k={token}",
         form={},
+        clock=await hold_extension.order_clock(db, settings, order),
+        **extra,
     )
 
 
@@ -74,9 +86,40 @@ async def pay_with_test_card(
             token=token,
             problem=exc.message,
             form={"name_on_card": form.get("name_on_card", "")},
+            clock=await hold_extension.order_clock(db, settings, order),
         )
     await announce(request.app.state, outcome)
     return Redirect(f"/orders/{order.number}?k={token}", status_code=303)
 
 
-payment_routes = [Router(path="/", include_in_schema=False, route_handlers=[pay_page, pay_with_test_card])]
+@post("/orders/{number:str}/pay/extend")
+async def extend_payment_hold(
+    request: Request, db: AsyncSession, settings: Settings, actor: Actor, number: str, k: str | None = None
+) -> Template | Redirect:
+    """The order's one extension (if its basket was not extended before checkout): htmx gets the countdown again
+    (409 with the reason when refused); a form posted without JavaScript gets a 303 back to the pay page, or the
+    pay page with the reason."""
+    order = await order_for_viewer(db, settings.secret_key, actor, number, k)
+    token = order_token(settings.secret_key, order.id)
+    event = await db.get(Event, order.event_id)
+    extend_action = f"/orders/{order.number}/pay/extend?k={token}"
+    htmx = "hx-request" in request.headers
+    try:
+        await hold_extension.extend_order(db, settings, order.id)
+    except HoldNotExtended as refused:
+        order = await order_for_viewer(db, settings.secret_key, actor, number, k)  # the rollback expired it
+        event = await db.get(Event, order.event_id, populate_existing=True)
+        if htmx:
+            clock = await hold_extension.order_clock(db, settings, order)
+            return hold_clock_fragment(event, clock, extend_action, refused)
+        if order.status != OrderStatus.PENDING or order.provider == "free":
+            return Redirect(f"/orders/{order.number}?k={token}", status_code=303)
+        return await _pay_page(db, settings, order, token, refused.status_code, hold_problem=refused.message)
+    if htmx:
+        return hold_clock_fragment(event, await hold_extension.order_clock(db, settings, order), extend_action)
+    return Redirect(f"/orders/{order.number}/pay?k={token}", status_code=303)
+
+
+payment_routes = [
+    Router(path="/", include_in_schema=False, route_handlers=[pay_page, pay_with_test_card, extend_payment_hold])
+]
