@@ -14,32 +14,37 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.checkin import service
 from app.checkin.dashboard import door_news, door_stats
+from app.checkin.release import scanner_release
 from app.checkin.verdicts import messages
-from app.config import PROJECT_ROOT
+from app.config import Settings
+from app.db import utcnow
 from app.templating import render
+from app.timeutil import to_local
 from app.viewers import KEEPALIVE
 from app.web import client_network, page
-
-SERVICE_WORKER = PROJECT_ROOT / "static" / "js" / "scanner-sw.js"
 
 
 @get("/scan")
 async def scanner_home(db: AsyncSession, user: Actor) -> Template:
+    """Where door staff land after logging in: today's events first."""
     return page("checkin/home.html", events=await service.events_to_scan(db, user))
 
 
 @get("/scan/{slug:str}")
 async def scanner(db: AsyncSession, user: Actor, slug: str) -> Template:
     event = await service.door_event(db, user, slug)
-    # The verdict words ride along for a device that has no ticket list yet (the bundle brings them too).
-    return page("checkin/scanner.html", event=event, staff=user, verdicts=messages(event))
+    # The verdict words ride along for a device that has no ticket list yet (the bundle brings them too). The
+    # scanner shows times in the event's zone with the app's format; the zone's abbreviation is Python's, as on
+    # every other page (browsers name most zones "GMT-5").
+    zone_name = to_local(utcnow(), event.timezone).tzname()
+    return page("checkin/scanner.html", event=event, staff=user, verdicts=messages(event), zone_name=zone_name)
 
 
 @get("/scan/sw.js", skip_session=True)
-async def service_worker() -> Response:
+async def service_worker(settings: Settings) -> Response:
     # Served from /scan/ so its scope covers every scanner page.
     return Response(
-        SERVICE_WORKER.read_text(),
+        scanner_release(settings.static_dir).service_worker,
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/scan/"},
     )

@@ -76,7 +76,16 @@ function isJson(response) {
 // The words of a verdict code: the ticket list's, else the page's (a device that has no list yet).
 const pageWords = JSON.parse(document.getElementById("verdict-words")?.textContent || "{}");
 const say = (code) => bundle?.verdicts?.[code] ?? pageWords[code] ?? code;
-const time = (iso) => (iso ? new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" }) : "");
+// Times as every page shows them (app/timeutil.py): 24-hour, in the event's time zone, with the zone's name.
+const clock = new Intl.DateTimeFormat("en-GB", { timeZone: root.dataset.timezone, hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+const time = (iso) => (iso ? `${clock.format(new Date(iso))} ${root.dataset.zoneName}` : "");
+
+// Every scan or lookup replaces the verdict at once, first with "Checking", so an earlier "Valid" never stays up.
+function showState(state, title, detail = "") {
+  verdictBox.className = `verdict ${state}`;
+  verdictBox.querySelector(".verdict-title").textContent = title;
+  verdictBox.querySelector(".verdict-detail").textContent = detail;
+}
 
 function show(verdict) {
   const titles = { valid: "Valid", duplicate: "Already checked in", invalid: "Invalid" };
@@ -106,6 +115,7 @@ function signal(result) {
 
 // --- judging a code ---------------------------------------------------------------------------------------------
 async function handle(text) {
+  showState("checking", "Checking…");
   if (navigator.onLine) {
     try {
       const response = await fetch(`/scan/${slug}/check-in`, {
@@ -142,7 +152,13 @@ function doorsOpen(at) {
 // The server's _resolve and _refusal, then first scan wins: the same rules in the same order. The device's clock
 // stands in for the server's; at sync the server judges again at the time of the scan. `picked` is the
 // fingerprint of a ticket door staff chose by name from the list (there is no code to read then).
-async function judgeOffline(text, picked = null) {
+let judging = Promise.resolve(); // the offline verdict being judged and queued (a reload for a release waits for it)
+function judgeOffline(text, picked = null) {
+  judging = judgeHere(text, picked);
+  return judging;
+}
+
+async function judgeHere(text, picked) {
   const scannedAt = new Date().toISOString();
   let code = text.trim();
   let refused = null;
@@ -233,6 +249,7 @@ document.getElementById("manual").addEventListener("submit", async (event) => {
   const results = document.getElementById("results");
   results.replaceChildren();
   if (!query) return;
+  showState("checking", "Checking…");
   if (query.startsWith("U1.") || bundle?.tickets.has(await fingerprint(query))) { await handle(query); return; }
   let found = [];
   if (navigator.onLine) {
@@ -245,14 +262,26 @@ document.getElementById("manual").addEventListener("submit", async (event) => {
     const needle = query.toLowerCase();
     for (const [key, t] of bundle.tickets) if (t.name.toLowerCase().includes(needle)) found.push({ ticket: key, label: t.label, tier: t.tier, attendee: t.name, status: t.status, checked_in_at: t.checkedInAt });
   }
+  if (!found.length) {
+    showState("nomatch", "No match", `No ticket matches “${query}”.`);
+    signal("invalid");
+    return;
+  }
+  showState("choose", found.length === 1 ? "1 ticket matches" : `${found.length} tickets match`, "Check the name, then press its button below.");
   for (const ticket of found.slice(0, 20)) {
     const item = document.createElement("li");
     const button = Object.assign(document.createElement("button"), { type: "button", className: "big", textContent: "Check in" });
-    button.addEventListener("click", () => (ticket.code ? handle(ticket.code) : judgeOffline("", ticket.ticket).then(show)));
-    item.append(`${ticket.attendee} · ${ticket.label} · ${ticket.tier}${ticket.checked_in_at ? " (in)" : ""}`, button);
+    // The name tells the buttons apart for a screen reader; the row shows it to everyone.
+    button.append(Object.assign(document.createElement("span"), { className: "visually-hidden", textContent: ` ${ticket.attendee}, ${ticket.label}` }));
+    button.addEventListener("click", () => {
+      results.replaceChildren();
+      if (ticket.code) handle(ticket.code);
+      else { showState("checking", "Checking…"); judgeOffline("", ticket.ticket).then(show); }
+    });
+    const checkedIn = ticket.checked_in_at ? ` (in at ${time(ticket.checked_in_at)})` : "";
+    item.append(`${ticket.attendee} · ${ticket.label} · ${ticket.tier}${checkedIn}`, button);
     results.append(item);
   }
-  if (!found.length) results.append(Object.assign(document.createElement("li"), { textContent: "No ticket matches." }));
 });
 
 // --- the camera -------------------------------------------------------------------------------------------------
@@ -334,8 +363,26 @@ async function wipeDevice() {
   for (const key of Object.keys(localStorage)) if (key.startsWith("usher-")) localStorage.removeItem(key);
 }
 
+// --- releases: a new one takes over on the next start online ------------------------------------------------------
+// The server names each release in the service worker's script (app/checkin/release.py), so a release is a new
+// worker: it caches the new files, drops the old ones and takes over this page, which then reloads once to run
+// them. Unsynced scans stay in IndexedDB meanwhile; the reload waits for a scan being judged to be stored.
+if ("serviceWorker" in navigator) {
+  const installedBefore = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.addEventListener("controllerchange", async () => {
+    if (!installedBefore || leaving) return; // the first install, or the device being wiped: nothing to reload
+    await judging;
+    sessionStorage.setItem("usher-scanner-updated", "true");
+    location.reload();
+  });
+  navigator.serviceWorker.register("/scan/sw.js", { scope: "/scan/" }).then((registration) => registration.update()).catch(() => {});
+}
+if (sessionStorage.getItem("usher-scanner-updated")) {
+  sessionStorage.removeItem("usher-scanner-updated");
+  document.getElementById("updated").hidden = false;
+}
+
 // --- start -------------------------------------------------------------------------------------------------------
-if ("serviceWorker" in navigator) navigator.serviceWorker.register("/scan/sw.js", { scope: "/scan/" }).catch(() => {});
 (async () => {
   setNet(navigator.onLine);
   const saved = await store("bundles", "readonly", (s) => s.get(slug));
