@@ -81,6 +81,8 @@ class Settings:
     mail_dir: Path = PROJECT_ROOT / "var" / "mail"
     static_dir: Path = PROJECT_ROOT / "static"  # served at /static; the door scanner's release hash reads it
     mail_from: str = "Usher <tickets@usher.localhost>"
+    accessibility_contact: str = ""  # the address the accessibility statement gives; empty: MAIL_FROM's
+    availability_refresh_seconds: int = 10  # how often an open event page re-reads its places left
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_username: str = ""
@@ -225,6 +227,10 @@ class Settings:
             mail_dir=Path(os.environ.get("MAIL_DIR") or var_dir / "mail"),
             static_dir=Path(os.environ.get("STATIC_DIR") or PROJECT_ROOT / "static"),
             mail_from=os.environ.get("MAIL_FROM", cls.mail_from),
+            accessibility_contact=os.environ.get("ACCESSIBILITY_CONTACT", ""),
+            availability_refresh_seconds=max(
+                1, _env_int("AVAILABILITY_REFRESH_SECONDS", cls.availability_refresh_seconds)
+            ),
             smtp_host=os.environ.get("SMTP_HOST", ""),
             smtp_port=_env_int("SMTP_PORT", 587),
             smtp_username=os.environ.get("SMTP_USERNAME", ""),

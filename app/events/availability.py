@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import utcnow
 from app.events.models import Event, PriceTier, TierState
+from app.events.publishing import seat_map_of
+from app.venues.seatmap import SeatMap
 
 FEW_LEFT_PLACES = 10  # "few left" from 10 places down, or from a tenth of the capacity when that is more
 
@@ -138,3 +140,29 @@ async def event_availability(session: AsyncSession, events: list[Event]) -> dict
         cheapest = min(buyable, key=lambda t: t.price_minor, default=None)
         result[event.id] = EventAvailability(total.places, total.seats_left, total.area_keys, cheapest, tiers)
     return result
+
+
+def _category_labels(seatmap: SeatMap) -> dict[str, str]:
+    seated = {seat.category for _, _, seat in seatmap.seats()}
+    return {c.key: f"Seated · {c.name}" if c.key in seated else "Standing" for c in seatmap.categories}
+
+
+# Layout versions are frozen once an event is sold with them, so their labels never go stale.
+_labels_of_version: dict[uuid.UUID, dict[str, str]] = {}
+LABELLED_VERSIONS_KEPT = 256
+
+
+async def what_tiers_sell(session: AsyncSession, event: Event) -> dict[uuid.UUID, str]:
+    """What each tier sells, as buyers call it: the seat map's category names, never its internal keys; a
+    category only standing areas use is "Standing". The map is read once per process and layout version."""
+    version = event.layout_version_id
+    if version is not None and version not in _labels_of_version:
+        seatmap = await seat_map_of(session, event)
+        if len(_labels_of_version) >= LABELLED_VERSIONS_KEPT:
+            _labels_of_version.pop(next(iter(_labels_of_version)))
+        _labels_of_version[version] = _category_labels(seatmap) if seatmap else {}
+    labels = _labels_of_version.get(version, {}) if version else {}
+    return {
+        tier.id: "General admission" if tier.seat_category is None else labels.get(tier.seat_category, "Seated")
+        for tier in event.tiers
+    }

@@ -1,15 +1,17 @@
-"""The public listing: published events that have not ended, searched and filtered, a page at a time."""
+"""The public listing: published events that have not ended, searched and filtered, a page at a time; and the
+same events and their series for the sitemap."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import msgspec
 from sqlalchemy import Date, cast, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import like_contains, utcnow
-from app.events.models import Event, EventStatus
+from app.events.models import Event, EventSeries, EventStatus
 from app.venues.models import Venue
 
 
@@ -52,3 +54,25 @@ async def list_public_events(session: AsyncSession, criteria: ListingFilter) -> 
         )
     )
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    path: str
+    lastmod: datetime
+
+
+async def sitemap_entries(session: AsyncSession) -> list[SitemapEntry]:
+    """Published events that have not ended, and the series with such a date: what search engines may list."""
+    upcoming = (Event.status == EventStatus.PUBLISHED, Event.ends_at > utcnow())
+    events = await session.execute(select(Event.slug, Event.updated_at).where(*upcoming).order_by(Event.starts_at))
+    series = await session.execute(
+        select(EventSeries.slug, func.max(Event.updated_at))
+        .join(Event, Event.series_id == EventSeries.id)
+        .where(*upcoming)
+        .group_by(EventSeries.slug)
+        .order_by(EventSeries.slug)
+    )
+    return [SitemapEntry(f"/events/{slug}", updated) for slug, updated in events] + [
+        SitemapEntry(f"/series/{slug}", updated) for slug, updated in series
+    ]

@@ -1,10 +1,13 @@
-"""Public pages: the event listing with search and filters, event details, a series' dates, cover images."""
+"""Public pages: the event listing with search and filters, event details, a series' dates, cover images; and what
+the whole public site answers besides: robots.txt, the sitemap, the accessibility statement every footer links to."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import date
+from email.utils import parseaddr
 from typing import Any
+from xml.sax.saxutils import escape
 
 from litestar import Request, Response, Router, get
 from litestar.params import Parameter
@@ -12,10 +15,12 @@ from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.actor import Actor
+from app.config import Settings
 from app.events import covers, series_public, service
-from app.events.availability import event_availability
-from app.events.listing import ListingFilter, list_public_events
+from app.events.availability import event_availability, what_tiers_sell
+from app.events.listing import ListingFilter, list_public_events, sitemap_entries
 from app.events.models import Category, Event
+from app.events.sharing import event_sharing, series_sharing
 from app.validation import FieldErrors
 from app.web import page
 
@@ -79,19 +84,44 @@ async def listing(
     return page("events/listing.html", status_code=422 if errors else 200, **context)
 
 
+async def _tier_context(db: AsyncSession, event: Event, settings: Settings) -> dict[str, Any]:
+    """What the tier list shows and how often an open page refreshes it."""
+    return {
+        "event": event,
+        "availability": (await event_availability(db, [event]))[event.id],
+        "sells": await what_tiers_sell(db, event),
+        "refresh_seconds": settings.availability_refresh_seconds,
+    }
+
+
 @get("/events/{slug:str}")
-async def event_detail(request: Request, db: AsyncSession, actor: Actor, slug: str) -> Template:
+async def event_detail(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
     event = await service.get_public_event(db, slug)
-    context: dict[str, Any] = {"event": event, "availability": (await event_availability(db, [event]))[event.id]}
+    context = await _tier_context(db, event, settings)
+    context["sharing"] = await event_sharing(db, event, context["availability"], settings.base_url)
     for part in _page_parts:
         context |= await part(request, db, event)
     return page("events/detail.html", **context)
 
 
+@get("/events/{slug:str}/availability", skip_session=True)
+async def tier_availability(db: AsyncSession, settings: Settings, slug: str) -> Template:
+    """The tier list alone, polled by open event pages. It is the same for every visitor (no cart, no session),
+    so during a flash sale a shared cache in front of the app answers the crowd with one request per window."""
+    event = await service.get_public_event(db, slug)
+    max_age = max(1, settings.availability_refresh_seconds // 2)
+    return page(
+        "events/_tiers_live.html",
+        headers={"Cache-Control": f"public, max-age={max_age}"},
+        **await _tier_context(db, event, settings),
+    )
+
+
 @get("/series/{series_slug:str}")
-async def series_detail(db: AsyncSession, actor: Actor, series_slug: str) -> Template:
+async def series_detail(db: AsyncSession, settings: Settings, actor: Actor, series_slug: str) -> Template:
     series, dates = await series_public.public_series(db, series_slug)
-    return page("events/series_detail.html", series=series, dates=dates)
+    sharing = series_sharing(series, [d.event for d in dates], settings.base_url)
+    return page("events/series_detail.html", series=series, dates=dates, sharing=sharing)
 
 
 @get("/events/{slug:str}/cover.jpg")
@@ -104,6 +134,61 @@ async def cover_image(db: AsyncSession, actor: Actor, slug: str) -> Response:
     )
 
 
+# Organizer, door and API pages, and a buyer's carts and checkout, are nobody's search result.
+PRIVATE_PATHS = (
+    "/manage",
+    "/scan",
+    "/api/",
+    "/orders/",
+    "/tickets/",
+    "/my/",
+    "/events/*/checkout",
+    "/events/*/live",
+    "/dev/",
+)
+SITEMAP_MAX_AGE = 3600
+
+
+@get("/robots.txt", media_type="text/plain")
+async def robots(settings: Settings) -> Response:
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in PRIVATE_PATHS),
+        f"Sitemap: {settings.base_url}/sitemap.xml",
+    ]
+    return Response("\n".join(lines) + "\n", headers={"Cache-Control": "public, max-age=86400"})
+
+
+@get("/sitemap.xml")
+async def sitemap(db: AsyncSession, settings: Settings) -> Response:
+    urls = "".join(
+        f"<url><loc>{escape(settings.base_url + entry.path)}</loc>"
+        f"<lastmod>{entry.lastmod.date().isoformat()}</lastmod></url>"
+        for entry in await sitemap_entries(db)
+    )
+    body = f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>\n'
+    return Response(body, media_type="application/xml", headers={"Cache-Control": f"public, max-age={SITEMAP_MAX_AGE}"})
+
+
+@get("/accessibility")
+async def accessibility_statement(settings: Settings) -> Template:
+    contact = settings.accessibility_contact or parseaddr(settings.mail_from)[1]
+    return page("accessibility.html", contact=contact)
+
+
 public_event_routes = [
-    Router(path="/", include_in_schema=False, route_handlers=[listing, event_detail, series_detail, cover_image])
+    Router(
+        path="/",
+        include_in_schema=False,
+        route_handlers=[
+            listing,
+            event_detail,
+            tier_availability,
+            series_detail,
+            cover_image,
+            robots,
+            sitemap,
+            accessibility_statement,
+        ],
+    )
 ]
