@@ -284,9 +284,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(database_url: str, redis_url: str, mail_dir: Path, **env_overrides: str) -> Iterator[str]:
-    """The app as production runs it (a uvicorn process) on a free loopback port; yields its base URL."""
-    port = free_port()
+def app_server(
+    database_url: str, redis_url: str, mail_dir: Path, *, port: int | None = None, **env_overrides: str
+) -> Iterator[str]:
+    """The app as production runs it (a uvicorn process) on a loopback port (a free one unless given: a restart on
+    the same port is the same site to a browser); yields its base URL."""
+    port = port or free_port()
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
