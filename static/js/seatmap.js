@@ -254,7 +254,7 @@ function drawView() {
   const zoomed = view.w < w0 * 0.95;
   viewport.classList.toggle("zoomed", zoomed);
   svg.classList.toggle("near", seatPx() >= NUMBERS_PX);
-  minimap.hidden = !zoomed;
+  minimap.toggleAttribute("hidden", !zoomed); // an <svg> has no .hidden property
   if (zoomed) drawMinimap();
 }
 
