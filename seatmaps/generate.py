@@ -54,7 +54,7 @@ def arc_section(
     return {"key": key, "name": name, "rows": section_rows}
 
 
-def straight_section(key, name, category, origin, rows, seats, row_step, seat_step):
+def straight_section(key, name, category, origin, rows, seats, row_step, seat_step, flags=None):
     """Straight rows: seat n of row r sits at origin + r*row_step + n*seat_step."""
     ox, oy = origin
     section_rows = []
@@ -63,17 +63,23 @@ def straight_section(key, name, category, origin, rows, seats, row_step, seat_st
         for n in range(seats):
             x = ox + r * row_step[0] + n * seat_step[0]
             y = oy + r * row_step[1] + n * seat_step[1]
-            seat_list.append(
-                {
-                    "key": f"{key}-{row_label(r)}-{n + 1}",
-                    "number": str(n + 1),
-                    "x": round(x, 1),
-                    "y": round(y, 1),
-                    "category": category,
-                }
-            )
+            seat = {
+                "key": f"{key}-{row_label(r)}-{n + 1}",
+                "number": str(n + 1),
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "category": category,
+            }
+            if flags and (r, n) in flags:
+                seat["flags"] = flags[(r, n)]
+            seat_list.append(seat)
         section_rows.append({"label": row_label(r), "seats": seat_list})
     return {"key": key, "name": name, "rows": section_rows}
+
+
+def wheelchair_ends(last: int) -> dict:
+    """A front row with a wheelchair space and a companion seat beside it at either end (seats 0..last)."""
+    return {(0, 0): ["wheelchair"], (0, 1): ["companion"], (0, last - 1): ["companion"], (0, last): ["wheelchair"]}
 
 
 def theatre() -> dict:
@@ -126,7 +132,18 @@ def theatre() -> dict:
 def arena() -> dict:
     focus = (1300, 200)
     lower = [
-        arc_section(f"L{i + 1}", f"Lower {101 + i}", "lower", focus, 560, 15, 12, 172 - i * 20, 155 - i * 20)
+        arc_section(
+            f"L{i + 1}",
+            f"Lower {101 + i}",
+            "lower",
+            focus,
+            560,
+            15,
+            12,
+            172 - i * 20,
+            155 - i * 20,
+            flags=wheelchair_ends(11) if i in (3, 4) else None,
+        )
         for i in range(8)
     ]
     upper = [
@@ -171,6 +188,7 @@ def stadium() -> dict:
                 26,
                 row_step=(0, -20),
                 seat_step=(16, 0),
+                flags=wheelchair_ends(25),
             )
         )
         sections.append(
@@ -183,6 +201,7 @@ def stadium() -> dict:
                 26,
                 row_step=(0, 20),
                 seat_step=(16, 0),
+                flags=wheelchair_ends(25),
             )
         )
     for b in range(4):
