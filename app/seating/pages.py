@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from urllib.parse import urlencode
 
 from litestar import Request, Router, get, post
 from litestar.datastructures import Cookie
@@ -21,9 +18,10 @@ from app.events.pages import on_event_page
 from app.events.service import get_public_event
 from app.live import latest_delta_id
 from app.money import format_money
-from app.seating import actions, seat_list, stream
+from app.seating import actions, stream
 from app.seating.availability import area_states, cart_area_holds, cart_holds, seat_details
 from app.seating.carts import CART_COOKIE, cart_from_token, holder_tag, sign_cart
+from app.seating.choosing import form_int, seat_choices
 from app.seating.rules import InvalidSeats, SalesState, SeatsUnavailable, sales_state
 from app.seating.snapshots import snapshot_payload
 from app.seating.tiers import general_admission_tiers, tier_category, tiers_by_category
@@ -60,79 +58,6 @@ async def _seated_event(db: AsyncSession, slug: str) -> Event:
 
 def _prices(event: Event) -> dict[str, str]:
     return {category: format_money(t.price_minor, t.currency) for category, t in tiers_by_category(event).items()}
-
-
-@dataclass(frozen=True)
-class ListStep:
-    """Where the buyer is in "Choose from a list": the section and row chosen, if any, the party size and whether
-    one of the party uses a wheelchair. Carried in query parameters, and in hidden fields of the hold forms so a
-    refused hold shows the same step again."""
-
-    section: str | None = None
-    row: int | None = None
-    party: int = 1
-    wheelchair: bool = False
-
-    @classmethod
-    def of(cls, values: Mapping[str, str], max_seats: int) -> ListStep:
-        party = _form_int(values.get("party") or "1")
-        if not 1 <= party <= max_seats:
-            raise InvalidSeats(f"Choose a party of 1 to {max_seats}.")
-        row = values.get("row") or None
-        return cls(
-            values.get("section") or None, _form_int(row) if row else None, party, values.get("wheelchair") == "1"
-        )
-
-    def query(self, **change: object) -> str:
-        """This step's query string with some parts changed, e.g. `step.query(row=None)` one step back."""
-        step = replace(self, **change)
-        params = {
-            "section": step.section,
-            "row": step.row,
-            "party": step.party if step.party > 1 else None,
-            "wheelchair": "1" if step.wheelchair else None,
-        }
-        return urlencode({k: v for k, v in params.items() if v is not None})
-
-
-async def seat_choices(db: AsyncSession, settings: Settings, event: Event, values: Mapping[str, str]) -> dict:
-    """What the seat page's "Choose from a list" and "Best available" forms show: the step the buyer is at
-    (`values`: its query parameters) with live seats, and the categories best available can fill."""
-    step = ListStep.of(values, settings.max_seats_per_cart)
-    priced = tiers_by_category(event)
-    sections = await seat_list.sections(db, event.id, priced)
-    section = next((s for s in sections if s.key == step.section), None)
-    if step.section is not None and section is None:
-        raise NotFound("This event has no such section.")
-    rows = []
-    if section is not None:
-        rows = await seat_list.rows(db, event.id, section.key, priced, party=step.party, wheelchair=step.wheelchair)
-    row = next((r for r in rows if r.index == step.row), None)
-    rendered = await rendered_map_for(db, event.layout_version_id)
-    accessible = await seat_list.wheelchair_categories(db, event.id)
-    return {
-        "list_step": step,
-        "list_sections": sections,
-        "list_section": section,
-        "list_rows": rows,
-        "list_row": row,
-        "list_row_gone": step.row is not None and row is None,
-        "seats_price": lambda seats: format_money(
-            sum(priced[s.category].price_minor for s in seats), priced[seats[0].category].currency
-        ),
-        "seat_words": seat_list.seat_words,
-        "group_names": seat_list.group_names,
-        "best_categories": [
-            (
-                c["key"],
-                c["name"],
-                format_money(priced[c["key"]].price_minor, priced[c["key"]].currency),
-                c["key"] in accessible,
-            )
-            for c in rendered.categories
-            if c["key"] in priced and c["key"] in rendered.seated_categories
-        ],
-    }
 
 
 async def _cart_context(db: AsyncSession, event: Event, cart_id: uuid.UUID) -> dict:
@@ -314,16 +239,8 @@ async def list_step(request: Request, db: AsyncSession, settings: Settings, slug
     )
 
 
-def _form_int(value: str | None) -> int:
-    """A number from a form field; anything else becomes -1, which every range check rejects."""
-    try:
-        return int(value or "")
-    except ValueError:
-        return -1
-
-
 @post("/events/{slug:str}/seats/hold")
-async def hold(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
+async def hold(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template | Redirect:
     keys = [k for k in (await request.form()).getall("seat", []) if k]
 
     async def hold_named(ask: actions.SeatRequest, event: Event) -> None:
@@ -338,15 +255,17 @@ async def hold(request: Request, db: AsyncSession, settings: Settings, actor: Ac
 
 
 @post("/events/{slug:str}/seats/release")
-async def release(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
+async def release(
+    request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str
+) -> Template | Redirect:
     key = (await request.form()).get("seat", "")
     return await _act(request, db, settings, actor, slug, lambda ask, event: actions.release(ask, event.slug, key))
 
 
 @post("/events/{slug:str}/seats/best")
-async def best(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
+async def best(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template | Redirect:
     form = await request.form()
-    category, quantity = form.get("category", ""), _form_int(form.get("quantity"))
+    category, quantity = form.get("category", ""), form_int(form.get("quantity"))
     wheelchair = form.get("wheelchair") == "1"
     return await _act(
         request,
@@ -359,11 +278,13 @@ async def best(request: Request, db: AsyncSession, settings: Settings, actor: Ac
 
 
 @post("/events/{slug:str}/areas/hold")
-async def hold_places(request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str) -> Template:
+async def hold_places(
+    request: Request, db: AsyncSession, settings: Settings, actor: Actor, slug: str
+) -> Template | Redirect:
     """Set the places the cart holds in a standing area or general-admission tier; `release` gives them back."""
     form = await request.form()
     area, releasing = form.get("area", ""), form.get("release") == "1"
-    quantity = 0 if releasing else _form_int(form.get("quantity"))
+    quantity = 0 if releasing else form_int(form.get("quantity"))
 
     async def hold_some(ask: actions.SeatRequest, event: Event) -> None:
         if quantity < 1 and not releasing:  # a picker asking for none is a mistake, not a release

@@ -86,7 +86,9 @@ def seat_words(seat: RowSeat) -> list[str]:
 async def wheelchair_categories(session: AsyncSession, event_id: uuid.UUID) -> set[str]:
     """The seat categories that have wheelchair spaces, so best available offers the choice where it can help."""
     found = await session.scalars(
-        select(EventSeat.category).where(EventSeat.event_id == event_id, literal("wheelchair") == any_(EventSeat.flags)).distinct()
+        select(EventSeat.category)
+        .where(EventSeat.event_id == event_id, literal("wheelchair") == any_(EventSeat.flags))
+        .distinct()
     )
     return set(found)
 

@@ -162,3 +162,13 @@ async def test_bad_list_input_gets_a_clear_refusal_and_holds_nothing(theatre, br
     assert (await browser.get("/events/the-play/seats?party=0")).status_code == 422
     assert (await browser.get("/events/the-play/seats/list?section=NOWHERE")).status_code == 404
     assert await held(db) == {}
+
+
+async def test_published_inventory_keeps_the_layouts_three_seat_flags(theatre, db):
+    rows = await db.execute(select(EventSeat.key, EventSeat.flags).where(EventSeat.flags != []).order_by(EventSeat.key))
+    assert [(key, list(flags)) for key, flags in rows] == [
+        ("BAL-A-17", ["restricted_view"]),
+        ("BAL-A-4", ["restricted_view"]),
+        ("SL-K-1", ["wheelchair"]),
+        ("SL-K-2", ["companion"]),
+    ]
