@@ -59,44 +59,57 @@ async def create_venue(request: Request, db: AsyncSession, user: Actor, org_slug
     return Redirect(f"/manage/{org_slug}/venues")
 
 
-@get("/manage/venues/{venue_id:uuid}")
-async def edit_venue_form(db: AsyncSession, user: Actor, venue_id: uuid.UUID) -> Template:
+async def _venue_page(db: AsyncSession, user: Actor, venue_id: uuid.UUID, status_code: int = 200, **extra) -> Template:
+    """A venue's page: its details form and its seat maps; `extra` carries a form's values and errors."""
     venue = await service.get_venue(db, user, venue_id)
     org = next(o for o in user.organizations if o.id == venue.organization_id)
     return page(
         "venues/edit.html",
+        status_code=status_code,
         org=org,
         venue=venue,
         timezones=all_timezones(),
-        form={"name": venue.name, "address": venue.address, "timezone": venue.timezone},
+        form=extra.pop("form", None) or {"name": venue.name, "address": venue.address, "timezone": venue.timezone},
         layouts=await designer.venue_layouts(db, user, venue.id),
         samples=layouts.sample_names(),
+        **extra,
     )
 
 
+@get("/manage/venues/{venue_id:uuid}")
+async def edit_venue_form(db: AsyncSession, user: Actor, venue_id: uuid.UUID) -> Template:
+    return await _venue_page(db, user, venue_id)
+
+
 @post("/manage/venues/{venue_id:uuid}/layouts")
-async def import_layout(request: Request, db: AsyncSession, user: Actor, venue_id: uuid.UUID) -> Template:
+async def import_layout(request: Request, db: AsyncSession, user: Actor, venue_id: uuid.UUID) -> Template | Redirect:
     form = await request.form()
     upload = form.get("document")
+    htmx = request.headers.get("hx-request") == "true"
     try:
         if isinstance(upload, UploadFile) and upload.filename:
             document = await upload.read()
         else:
             document = layouts.sample_document(form.get("sample", ""))
         await layouts.import_layout(db, user, venue_id, name=form.get("name", ""), document=document)
-        notice, errors, status_code = "Seat map saved. Choose it on a seated event's page.", None, 200
     except ValidationFailed as exc:
         await db.rollback()
-        notice, errors, status_code = None, exc.errors, exc.status_code
-    venue = await service.get_venue(db, user, venue_id)
+        if not htmx:
+            return await _venue_page(db, user, venue_id, exc.status_code, layout_errors=exc.errors)
+        return await _layouts_fragment(db, user, venue_id, exc.status_code, layout_errors=exc.errors)
+    if not htmx:
+        return Redirect(f"/manage/venues/{venue_id}#layouts", status_code=303)
+    return await _layouts_fragment(db, user, venue_id, notice="Seat map saved. Choose it on a seated event's page.")
+
+
+async def _layouts_fragment(db: AsyncSession, user: Actor, venue_id: uuid.UUID, status_code: int = 200, **extra):
     return page(
         "venues/_layouts.html",
         status_code=status_code,
-        venue=venue,
-        notice=notice,
-        errors=errors,
+        venue=await service.get_venue(db, user, venue_id),
         layouts=await designer.venue_layouts(db, user, venue_id),
         samples=layouts.sample_names(),
+        **extra,
     )
 
 
@@ -114,19 +127,7 @@ async def update_venue(request: Request, db: AsyncSession, user: Actor, venue_id
         )
     except ValidationFailed as exc:
         await db.rollback()
-        venue = await service.get_venue(db, user, venue_id)
-        org = next(o for o in user.organizations if o.id == venue.organization_id)
-        return page(
-            "venues/edit.html",
-            status_code=422,
-            org=org,
-            venue=venue,
-            timezones=all_timezones(),
-            form=form,
-            errors=exc.errors,
-            layouts=await designer.venue_layouts(db, user, venue.id),
-            samples=layouts.sample_names(),
-        )
+        return await _venue_page(db, user, venue_id, 422, form=form, errors=exc.errors, error_message=exc.message)
     org = next(o for o in user.organizations if o.id == venue.organization_id)
     return Redirect(f"/manage/{org.slug}/venues")
 
@@ -205,9 +206,7 @@ async def new_layout(request: Request, db: AsyncSession, user: Actor, venue_id: 
         )
     except ValidationFailed as exc:
         await db.rollback()
-        return Redirect(
-            f"/manage/venues/{venue_id}?layout_error={exc.errors.get('name', exc.message)}", status_code=303
-        )
+        return await _venue_page(db, user, venue_id, exc.status_code, new_layout_errors=exc.errors)
     return Redirect(f"/manage/layouts/{layout.id}/edit", status_code=303)
 
 

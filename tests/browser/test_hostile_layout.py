@@ -126,7 +126,7 @@ def test_a_hostile_layout_runs_no_script_from_import_to_the_buyers_map(
     # imported through the venue page's form (validated by the server: names are free text)
     page.goto(f"/manage/venues/{venue_id}")
     page.locator("#f-layout-name").fill(HOSTILE["layout"])
-    page.locator("#f-layout-file").set_input_files(upload)
+    page.locator("#f-layout-document").set_input_files(upload)
     page.get_by_role("button", name="Import", exact=True).click()
     layouts = page.get_by_test_id("layouts")
     expect(layouts).to_contain_text(HOSTILE["layout"])
@@ -135,9 +135,9 @@ def test_a_hostile_layout_runs_no_script_from_import_to_the_buyers_map(
     too_long["sections"][0]["rows"][0]["label"] = "R" * 21
     upload.write_text(json.dumps(too_long))
     page.locator("#f-layout-name").fill("Too long")
-    page.locator("#f-layout-file").set_input_files(upload)
+    page.locator("#f-layout-document").set_input_files(upload)
     page.get_by_role("button", name="Import", exact=True).click()
-    expect(page.locator("#e-document")).to_contain_text("the row label is longer than 20 characters")
+    expect(page.locator("#e-layout-document")).to_contain_text("the row label is longer than 20 characters")
 
     # opened in the designer: every name is text, in the drawing and in the panel
     layouts.locator("li", has_text=HOSTILE["layout"]).get_by_role("link", name="Edit").click()
