@@ -65,3 +65,25 @@ async def test_best_available_holds_adjacent_seats_through_the_page(theatre, bro
     assert indexes == list(range(indexes[0], indexes[0] + 4))  # adjacent
     assert held[0].row_label == "A"  # the front row of the premium block
     assert "cart-changed" in response.headers["hx-trigger"]
+
+
+def test_a_wheelchair_space_comes_with_companion_seats_beside_it_preferred_over_other_seats():
+    row_ = [
+        RowSeat("plain", "a", True, 0, 10),
+        RowSeat("space", "a", True, 1, 10, ("wheelchair",)),
+        RowSeat("companion", "a", True, 2, 10, ("companion",)),
+    ]
+    assert choose_block([row_], "a", 2, (0, 0), set(), wheelchair=True) == ["space", "companion"]
+    assert choose_block([row_], "a", 3, (0, 0), set(), wheelchair=True) == ["plain", "space", "companion"]
+
+
+def test_a_wheelchair_space_without_free_neighbours_gets_the_nearest_seats_of_its_row():
+    row_ = [
+        RowSeat("space", "a", True, 0, 10, ("wheelchair",)),
+        RowSeat("taken", "a", False, 1, 10, ("companion",)),
+        RowSeat("near", "a", True, 2, 10),
+        RowSeat("companion", "a", True, 4, 10, ("companion",)),
+    ]
+    assert choose_block([row_], "a", 2, (0, 0), set(), wheelchair=True) == ["space", "companion"]
+    assert choose_block([row_], "a", 3, (0, 0), set(), wheelchair=True) == ["space", "companion", "near"]
+    assert choose_block([row_], "a", 4, (0, 0), set(), wheelchair=True) is None

@@ -72,7 +72,8 @@ async def test_a_party_is_offered_only_adjacent_groups(theatre, browser, db):
         ["SC-A-1", "SC-A-2", "SC-A-3"],
         ["SC-A-5", "SC-A-6", "SC-A-7"],
         ["SC-A-6", "SC-A-7", "SC-A-8"],
-    ] + [["SC-A-10", "SC-A-11", "SC-A-12"]]
+        ["SC-A-10", "SC-A-11", "SC-A-12"],
+    ]
     assert "Hold row A, seats 5, 6, 7, £195.00" in page.text
     rows = await browser.get("/events/the-play/seats/list?section=SC&party=10", headers={"HX-Request": "true"})
     assert "Row A" not in rows.text and "Row B, 3 groups of 10" in rows.text
@@ -172,3 +173,15 @@ async def test_published_inventory_keeps_the_layouts_three_seat_flags(theatre, d
         ("SL-K-1", ["wheelchair"]),
         ("SL-K-2", ["companion"]),
     ]
+
+
+async def test_standing_places_posted_without_javascript_come_back_to_the_seat_page(browser, db):
+    from tests.seating.conftest import make_seated_event
+
+    await make_seated_event(db, slug="the-gig", layout="arena", tiers={"floor": 3900, "lower": 5900, "upper": 2900})
+    page = (await browser.get("/events/the-gig/seats")).text
+    assert 'method="post" action="/events/the-gig/areas/hold"' in page
+    assert 'method="post" action="/events/the-gig/seats/best"' in page
+    response = await browser.post_form("/events/the-gig/areas/hold", {"area": "FLOOR", "quantity": "3"})
+    assert response.status_code == 303 and response.headers["location"] == "/events/the-gig/seats#cart"
+    assert 'data-area="FLOOR"' in (await browser.get("/events/the-gig/seats")).text
