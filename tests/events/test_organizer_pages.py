@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 
+import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.events.models import Event, EventCover, PriceTier
 from tests.conftest import field_error
+from tests.orders.test_organizer_and_api import log_in_as
+from tests.seating.conftest import SeatedEvent, make_seated_event
 
 
 async def test_a_new_event_is_a_draft_stored_in_utc_from_local_wall_clock_time(organizer, db):
@@ -246,3 +250,45 @@ async def test_the_add_tier_form_starts_empty_on_the_event_page(organizer):
     page = await browser.get(f"/manage/events/{slug}")
     tier_form = page.text.split('class="tier-form"', 1)[1]
     assert "Long event description" not in tier_form
+
+
+@pytest.fixture
+async def theatre(db) -> SeatedEvent:
+    return await make_seated_event(db)
+
+
+async def test_the_seat_category_is_chosen_by_name_among_the_seat_maps_and_an_unknown_one_is_refused(
+    theatre, browser, db
+):
+    await log_in_as(browser, db, theatre.actor)
+    page = (await browser.get("/manage/events/the-play")).text
+    choice = page[page.index('<select id="f-tier-seat_category"') :]
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', choice[: choice.index("</select>")])
+    assert options == [
+        ("", "— choose a category —"),
+        ("premium", "Premium"),
+        ("stalls", "Stalls"),
+        ("balcony", "Balcony"),
+    ]
+    assert '<td data-label="Sells">Seats: Stalls</td>' in page  # the table names categories too, never keys
+    tiers_before = await db.scalar(select(func.count()).select_from(PriceTier))
+    form = {"name": "Boxes", "price": "30.00", "currency": "GBP", "kind": "seated", "capacity": ""}
+    for typed in ("boxes", "Stalls"):  # unknown, and the display name where the key is meant
+        refused = await browser.post_form("/manage/events/the-play/tiers", {**form, "seat_category": typed}, htmx=True)
+        assert refused.status_code == 422
+        assert "Premium (premium), Stalls (stalls), Balcony (balcony)" in field_error(
+            refused.text, "tier-seat_category"
+        )
+    token = re.search(
+        r'data-testid="new-token">([^<]+)<',
+        (await browser.post_form("/manage/org-the-play/tokens", {"name": "ci"})).text,
+    ).group(1)
+    api = await browser.client.post(
+        "/api/v1/events/the-play/tiers",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"name": "Boxes", "price_minor": 3000, "currency": "GBP", "seat_category": "boxes"},
+    )
+    assert api.status_code == 422 and "seat map's categories" in api.json()["errors"]["seat_category"]
+    assert await db.scalar(select(func.count()).select_from(PriceTier)) == tiers_before
+    added = await browser.post_form("/manage/events/the-play/tiers", {**form, "seat_category": "premium"}, htmx=True)
+    assert added.status_code == 200 and added.headers["HX-Trigger"] == "tiers-changed"
