@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.actor import Actor
 from app.checkin import service
 from app.checkin.dashboard import door_news, door_stats
-from app.checkin.release import scanner_release
+from app.checkin.release import SCANNER_MANIFEST, scanner_release
 from app.checkin.verdicts import messages
 from app.config import Settings
 from app.db import utcnow
@@ -52,26 +52,7 @@ async def service_worker(settings: Settings) -> Response:
 
 @get("/scan/manifest.webmanifest", skip_session=True)
 async def manifest() -> Response:
-    body = {
-        "name": "Usher door scanner",
-        "short_name": "Usher scan",
-        "start_url": "/scan",
-        "scope": "/scan",
-        "display": "standalone",
-        "orientation": "portrait",
-        "background_color": "#111827",
-        "theme_color": "#111827",
-        "icons": [
-            {"src": "/static/icons/scanner-192.png", "sizes": "192x192", "type": "image/png"},
-            {
-                "src": "/static/icons/scanner-512.png",
-                "sizes": "512x512",
-                "type": "image/png",
-                "purpose": "any maskable",
-            },
-        ],
-    }
-    return Response(json.dumps(body), media_type="application/manifest+json")
+    return Response(json.dumps(SCANNER_MANIFEST), media_type="application/manifest+json")
 
 
 @get("/manage/events/{slug:str}/checkins")

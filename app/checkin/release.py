@@ -18,8 +18,27 @@ SHELL_FILES = (
     "icons/scanner-192.png",
     "icons/scanner-512.png",
 )
-SHELL_ROUTES = ("/scan/manifest.webmanifest",)  # made by app/checkin/pages.py: part of a release as code is
+SHELL_ROUTES = ("/scan/manifest.webmanifest",)  # SCANNER_MANIFEST, served by app/checkin/pages.py
 SERVICE_WORKER = "js/scanner-sw.js"
+SCANNER_MANIFEST = {
+    "name": "Usher door scanner",
+    "short_name": "Usher scan",
+    "start_url": "/scan",
+    "scope": "/scan",
+    "display": "standalone",
+    "orientation": "portrait",
+    "background_color": "#111827",
+    "theme_color": "#111827",
+    "icons": [
+        {"src": "/static/icons/scanner-192.png", "sizes": "192x192", "type": "image/png"},
+        {
+            "src": "/static/icons/scanner-512.png",
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "any maskable",
+        },
+    ],
+}
 # The literal in the service worker that the server replaces (the script also runs as it is: nothing cached).
 UNRELEASED = '{ release: "unreleased", shell: [] }'
 
@@ -36,6 +55,7 @@ def scanner_release(static_dir: Path) -> ScannerRelease:
     digest = hashlib.sha256()
     for name in (SERVICE_WORKER, *SHELL_FILES):
         digest.update(name.encode() + b"\0" + (static_dir / name).read_bytes())
+    digest.update(json.dumps(SCANNER_MANIFEST).encode())
     name = digest.hexdigest()[:16]
     script = (static_dir / SERVICE_WORKER).read_text()
     if UNRELEASED not in script:
