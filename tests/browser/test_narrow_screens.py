@@ -1,0 +1,60 @@
+"""Every page of the demo, in every state that matters, on a 320 px phone: nothing wider than the screen (tables
+become cards or scroll inside their own box), so no page scrolls sideways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.pages import STOPS, Stop, Visitors, World, demo  # noqa: F401 - demo: a fixture
+
+NARROWEST = {"width": 320, "height": 640}
+
+# The elements that stick out of a box that does not: the ones to fix (what scrolls inside its own box is fine).
+STICKING_OUT = r"""() => {
+  const edge = document.documentElement.clientWidth;
+  const clipped = (element) => {
+    for (let up = element.parentElement; up && up !== document.body; up = up.parentElement)
+      if (getComputedStyle(up).overflowX !== "visible") return true;
+    return false;
+  };
+  const sticksOut = (element) => element.getBoundingClientRect().right > edge + 0.5;
+  const name = (element) => element.tagName.toLowerCase() + (element.id ? `#${element.id}` : "") +
+    [...element.classList].map((c) => `.${c}`).join("");
+  const words = (element) => element.innerText.trim().replace(/\s+/g, " ").slice(0, 40);
+  return [...document.body.querySelectorAll("*")]
+    .filter((element) => sticksOut(element) && !(element.parentElement && sticksOut(element.parentElement)))
+    .filter((element) => !clipped(element))
+    .sort((a, b) => b.getBoundingClientRect().right - a.getBoundingClientRect().right)
+    .slice(0, 5)
+    .map((element) => `${name(element)} ("${words(element)}") in ${name(element.parentElement)} reaches ` +
+      `${Math.round(element.getBoundingClientRect().right)} px`);
+}"""
+
+
+@pytest.fixture(scope="module")
+def visitors(chromium: Browser, demo: World) -> Iterator[Visitors]:  # noqa: F811 - the imported fixture
+    visitors = Visitors(chromium, demo)
+    yield visitors
+    visitors.close()
+
+
+def overflow_in(page: Page) -> list[str]:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width <= NARROWEST["width"]:
+        return []
+    return [f"the page is {width} px wide", *page.evaluate(STICKING_OUT)]
+
+
+@pytest.mark.parametrize("stop", STOPS, ids=[stop.name for stop in STOPS])
+def test_nothing_is_wider_than_a_320_px_screen(visitors: Visitors, demo: World, stop: Stop):  # noqa: F811
+    page = visitors.page(NARROWEST, stop.who)
+    found = []
+    try:
+        for state in stop.visit(page, demo):
+            found += [f"{stop.name} [{state}]: {problem}" for problem in overflow_in(page)]
+    finally:
+        page.close()
+    assert not found, "\n" + "\n".join(found)
