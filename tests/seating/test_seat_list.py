@@ -185,3 +185,16 @@ async def test_standing_places_posted_without_javascript_come_back_to_the_seat_p
     response = await browser.post_form("/events/the-gig/areas/hold", {"area": "FLOOR", "quantity": "3"})
     assert response.status_code == 303 and response.headers["location"] == "/events/the-gig/seats#cart"
     assert 'data-area="FLOOR"' in (await browser.get("/events/the-gig/seats")).text
+
+
+async def test_a_stadium_lists_one_sections_rows_at_a_time_never_every_seat(browser, db):
+    from tests.seating.conftest import make_seated_event
+
+    await make_seated_event(db, slug="the-cup", layout="stadium", tiers={"cat1": 9000, "cat2": 6000, "cat3": 4000})
+    sections = await browser.get("/events/the-cup/seats/list", headers={"HX-Request": "true"})
+    assert sections.text.count('hx-get="/events/the-cup/seats/list?section=') == 16
+    rows = await browser.get("/events/the-cup/seats/list?section=N2", headers={"HX-Request": "true"})
+    assert rows.text.count("seats/list?section=N2&amp;row=") == 25 and "Row A, 26 seats" in rows.text
+    seats = await browser.get("/events/the-cup/seats/list?section=N2&row=0", headers={"HX-Request": "true"})
+    assert len(offered_seats(seats.text)) == 26 and len(seats.text) < 20_000
+    assert "Row A, seat 1, £90.00, wheelchair space" in seats.text  # the demo stadium has wheelchair spaces
