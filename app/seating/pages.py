@@ -188,28 +188,45 @@ async def _act(
                 db, event, cart_id, status_code=exc.status_code, full_page=not htmx, problem=exc.message
             )
         else:
-            response = await _choose_page(request, db, settings, event, cart_id, exc)
+            response = await _refused_without_javascript(request, db, settings, event, cart_id, exc)
     if new_cart:
         response.cookies.append(_cart_cookie(settings, cart_id))
     return response
 
 
-async def _choose_page(
+async def _refused_without_javascript(
     request: Request, db: AsyncSession, settings: Settings, event: Event, cart_id: uuid.UUID, refusal: DomainError
 ) -> Template:
     """A refused form posted without JavaScript: the list at the step it was sent from, best available with what
     was typed, the basket, and the problem on top."""
-    form = await request.form()
-    values = {k: form.get(k, "") for k in ("section", "row", "party", "wheelchair")}
+    form = {
+        k: (await request.form()).get(k, "") for k in ("section", "row", "party", "wheelchair", "quantity", "category")
+    }
+    from_best = bool(form["category"])  # both forms call their wheelchair field "wheelchair"
     try:
-        choices = await seat_choices(db, settings, event, values)
+        choices = await seat_choices(db, settings, event, {} if from_best else form)
     except DomainError:  # the hidden step itself was bad: start the list again
         choices = await seat_choices(db, settings, event, {})
+    best_form = form if from_best else {}
+    return await _choose_page(db, settings, event, cart_id, choices, refusal=refusal, best_form=best_form)
+
+
+async def _choose_page(
+    db: AsyncSession,
+    settings: Settings,
+    event: Event,
+    cart_id: uuid.UUID,
+    choices: dict,
+    *,
+    refusal: DomainError | None = None,
+    best_form: dict | None = None,
+) -> Template:
+    """The list, best available, standing places and the basket on a page of their own, without the map."""
     return page(
         "seating/choose.html",
-        status_code=refusal.status_code,
-        refusal=refusal.message,
-        best_form={k: form.get(k, "") for k in ("quantity", "category", "wheelchair")},
+        status_code=refusal.status_code if refusal else 200,
+        refusal=refusal.message if refusal else None,
+        best_form=best_form or {},
         standing=await area_states(db, event.id),
         price_labels=_prices(event),
         max_seats=settings.max_seats_per_cart,
@@ -227,16 +244,7 @@ async def list_step(request: Request, db: AsyncSession, settings: Settings, slug
     choices["focus_step"] = request.headers.get("hx-trigger") != "seat-list"
     if "hx-request" in request.headers:
         return page("seating/_seat_list.html", event=event, max_seats=settings.max_seats_per_cart, **choices)
-    cart_id, _ = _cart(request, settings)
-    return page(
-        "seating/choose.html",
-        best_form={},
-        standing=await area_states(db, event.id),
-        price_labels=_prices(event),
-        max_seats=settings.max_seats_per_cart,
-        **choices,
-        **await _cart_context(db, event, cart_id),
-    )
+    return await _choose_page(db, settings, event, _cart(request, settings)[0], choices)
 
 
 @post("/events/{slug:str}/seats/hold")
