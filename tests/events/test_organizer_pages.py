@@ -178,6 +178,9 @@ async def test_unpublish_and_cancel(organizer):
     await browser.publish(slug)
     cancelled = await browser.post_form(f"/manage/events/{slug}/status", {"status": "cancelled"}, htmx=True)
     assert ">cancelled<" in cancelled.text
+    assert cancelled.headers["HX-Trigger"] == "status-changed"  # the tiers card reloads itself: no more editing
+    tiers = (await browser.get(f"/manage/events/{slug}/tiers")).text
+    assert "<html" not in tiers and "Add a tier" not in tiers and "Delete" not in tiers
     public = await browser.get(f"/events/{slug}")
     assert public.status_code == 200 and "Cancelled" in public.text
     again = await browser.publish(slug)
