@@ -117,6 +117,15 @@ function describe(el) {
   info.textContent = [where, category.name, price, status, ...flags].join(" · ");
 }
 
+function numberFor(el) {
+  const number = document.createElementNS(svg.namespaceURI, "text");
+  number.setAttribute("class", "num");
+  number.setAttribute("x", el.getAttribute("cx"));
+  number.setAttribute("y", el.getAttribute("cy"));
+  number.textContent = el.dataset.n;
+  return number;
+}
+
 const prepared = new Set();
 function prepareSection(section) {
   if (prepared.has(section)) return;
@@ -124,15 +133,14 @@ function prepareSection(section) {
   for (const el of section.querySelectorAll("circle.seat")) {
     el.setAttribute("tabindex", "-1");
     name(el);
-    const number = document.createElementNS(svg.namespaceURI, "text");
-    number.setAttribute("class", "num");
-    number.setAttribute("x", el.getAttribute("cx"));
-    number.setAttribute("y", el.getAttribute("cy"));
-    number.textContent = el.dataset.n;
-    el.after(number);
   }
+  // The first, every fifth and the last seat of a row are numbered, as stadium plans do: each SVG text is laid
+  // out again whenever the zoom changes, and a number on every seat made pinching a big section stutter.
   for (const row of section.querySelectorAll("g.row")) {
     const seats = row.querySelectorAll("circle.seat");
+    for (const [pos, el] of seats.entries()) {
+      if (pos % 5 === 4 || pos === 0 || pos === seats.length - 1) el.after(numberFor(el));
+    }
     const ends = seats.length > 1 ? [[seats[0], seats[1]], [seats[seats.length - 1], seats[seats.length - 2]]]
       : [[seats[0], null]];
     for (const [end, inner] of ends) {
@@ -248,12 +256,27 @@ function setView(next) {
   if (!frame) frame = requestAnimationFrame(drawView); // one viewBox write per frame, however many moves
 }
 
+// While fingers move, the drawing is only moved and scaled by the compositor (a CSS transform from the drawn
+// viewBox to the wanted one): changing the viewBox re-lays out every seat and label, far too slow per frame.
+let drawn = view;
+let transforming = false;
 function drawView() {
   frame = 0;
-  svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
+  if (transforming) {
+    const k = scaleOf(view) / scaleOf(drawn);
+    const offset = (v) => [(box.width - v.w * scaleOf(v)) / 2, (box.height - v.h * scaleOf(v)) / 2];
+    const [dx, dy] = offset(drawn), [vx, vy] = offset(view);
+    const tx = -k * dx + (drawn.x - view.x) * scaleOf(view) + vx;
+    const ty = -k * dy + (drawn.y - view.y) * scaleOf(view) + vy;
+    svg.style.transform = `translate(${tx}px, ${ty}px) scale(${k})`;
+  } else {
+    svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
+    svg.style.transform = "";
+    drawn = view;
+    svg.classList.toggle("near", seatPx() >= NUMBERS_PX);
+  }
   const zoomed = view.w < w0 * 0.95;
   viewport.classList.toggle("zoomed", zoomed);
-  svg.classList.toggle("near", seatPx() >= NUMBERS_PX);
   minimap.toggleAttribute("hidden", !zoomed); // an <svg> has no .hidden property
   if (zoomed) drawMinimap();
 }
@@ -281,6 +304,7 @@ function open(index, at) {
     shapes[Number(openSection?.dataset.sec)]?.classList.remove("open");
     section.classList.add("open");
     shapes[index].classList.add("open");
+    svg.classList.add("opened");
     openSection = section;
   }
   prepareSection(section);
@@ -296,6 +320,7 @@ function open(index, at) {
 }
 
 function showOverview() {
+  svg.classList.remove("opened");
   openSection?.classList.remove("open");
   for (const shape of shapes) shape.classList.remove("open");
   openSection = null;
@@ -441,6 +466,7 @@ viewport.addEventListener("touchstart", (event) => {
   measure();
   const start = touchState(event.touches);
   gesture = { start, view, anchor: toMap(view, start.x, start.y), moved: false };
+  transforming = true;
 }, { passive: false });
 viewport.addEventListener("touchmove", (event) => {
   if (!gesture || event.touches.length > 2) return;
@@ -459,18 +485,23 @@ viewport.addEventListener("touchmove", (event) => {
   next.y = gesture.anchor[1] - (now.y - box.top - offsetY) / scale;
   setView(next);
 }, { passive: false });
-viewport.addEventListener("touchend", (event) => {
-  if (event.touches.length > 0 && gesture) {
+function endTouch(event) {
+  if (!gesture) return;
+  if (event.touches.length > 0) {
     const start = touchState(event.touches); // one finger lifted: carry on panning with the other
     gesture = { start, view, anchor: toMap(view, start.x, start.y), moved: gesture.moved };
     return;
   }
-  if (gesture?.moved) {
+  transforming = false;
+  setView(view); // the final view, drawn once
+  if (gesture.moved) {
     if (overview && !openSection && seatPx() >= 10) openNearestSection();
     setTimeout(() => { dragged = false; }, 0);
   }
   gesture = null;
-});
+}
+viewport.addEventListener("touchend", endTouch);
+viewport.addEventListener("touchcancel", endTouch);
 
 // After zooming in on the overview by pinching, the section in the middle of the view opens.
 function openNearestSection() {
