@@ -12,14 +12,19 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from redis import Redis
 from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.actor import Actor, OrgRef
+from app.accounts.models import Membership, Organization, Role
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
+from app.events import service as events
 from app.events.models import Event
 from app.orders.access import order_token
 from app.orders.checkout import CheckoutForm, place_order
@@ -29,6 +34,7 @@ from app.seed import DEMO_PASSWORD, seed
 from app.venues.models import SeatLayout, Venue
 from tests.conftest import app_server, migrated_database, run_blocking
 
+DRAFT = "walker-draft"
 SECRET = "test-secret-" + "x" * 32  # app_server's key: the signed basket and order links below must match it
 ORGANIZATION = "harbour-live"
 BASKET_SEATS = 10  # MAX_SEATS_PER_CART's default: a full basket
@@ -85,6 +91,7 @@ async def _furnish(database_url: str, redis_url: str) -> dict:
         basket, unpaid = uuid.uuid4(), uuid.uuid4()
         await hold("demo-arena", basket, BASKET_SEATS)
         await hold("demo-family-concert", unpaid, 2)
+        await _draft_with_problems(session)
         event = await session.scalar(select(Event).where(Event.slug == "demo-family-concert"))
         placed = await place_order(
             session, event, unpaid, CheckoutForm("ada@usher.test", "Ada Lovelace"), settings=settings, user_id=None
@@ -119,6 +126,28 @@ async def _furnish(database_url: str, redis_url: str) -> dict:
     return world
 
 
+async def _draft_with_problems(session: AsyncSession) -> None:
+    """A draft at the arena without tiers: its page lists what blocks publishing."""
+    organization = await session.scalar(select(Organization).where(Organization.slug == ORGANIZATION))
+    owner = await session.scalar(
+        select(Membership.user_id).where(Membership.organization_id == organization.id, Membership.role == Role.OWNER)
+    )
+    membership = OrgRef(organization.id, organization.slug, organization.name, Role.OWNER)
+    actor = Actor(user_id=owner, organizations=(membership,), name="walker")
+    venue = await session.scalar(select(Venue).where(Venue.name == "Harbour Arena"))
+    starts = datetime(2030, 6, 1, 20)
+    await events.create_event(
+        session,
+        actor,
+        organization.id,
+        events.EventInput(
+            title="A draft", slug=DRAFT, timezone=venue.timezone, venue_id=venue.id, starts_at=starts,
+            ends_at=starts + timedelta(hours=2),
+        ),
+    )  # fmt: skip
+    await session.commit()
+
+
 @pytest.fixture(scope="module")
 def demo(server_urls: tuple[str, str], redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The demo on a server of this module's own (its own database: other tests' cleanup never empties it)."""
@@ -134,8 +163,8 @@ class Visitors:
     """One browser context per (viewport, who), made on first use: a visitor, a buyer with the full basket, the
     organizer and the door staff (both logged in once, their session shared by every viewport)."""
 
-    def __init__(self, browser: Browser, world: World, *, is_mobile: bool = False) -> None:
-        self.browser, self.world, self.is_mobile = browser, world, is_mobile
+    def __init__(self, browser: Browser, world: World) -> None:
+        self.browser, self.world = browser, world
         self.contexts: dict[tuple[str, str], BrowserContext] = {}
         self.sessions: dict[str, dict] = {}
 
@@ -149,7 +178,7 @@ class Visitors:
         context = self.browser.new_context(
             base_url=self.world.base_url,
             viewport=viewport,
-            is_mobile=self.is_mobile or viewport["width"] < 500,
+            is_mobile=viewport["width"] < 500,
             has_touch=viewport["width"] < 500,
             bypass_csp=True,  # axe-core is injected as a script; the app's CSP rightly refuses it
             storage_state=self._session(who) if who in ("organizer", "door") else None,
@@ -176,6 +205,13 @@ class Visitors:
     def close(self) -> None:
         for context in self.contexts.values():
             context.close()
+
+
+@pytest.fixture(scope="module")
+def visitors(chromium: Browser, demo: World) -> Iterator[Visitors]:
+    visitors = Visitors(chromium, demo)
+    yield visitors
+    visitors.close()
 
 
 def go(page: Page, path: str, status: int = 200) -> None:
@@ -224,7 +260,8 @@ def plain(path: str, status: int = 200) -> Callable[[Page, World], Iterator]:
 
 
 def seat_map(slug: str) -> Callable[[Page, World], Iterator]:
-    """The live map, then with keyboard focus on the map (the seat or section the arrows start from)."""
+    """The live map; keyboard focus on it; on a large venue's overview, a section opened with Enter, which takes
+    the focus to its first seat."""
 
     def visit(page: Page, world: World) -> Iterator[str]:
         go(page, f"/events/{slug}/seats")
@@ -233,6 +270,10 @@ def seat_map(slug: str) -> Callable[[Page, World], Iterator]:
         place = page.locator('svg [tabindex="0"]').first
         place.focus()
         expect(place).to_be_focused()
+        if place.get_attribute("data-k") is None:
+            yield "a focused section"
+            page.keyboard.press("Enter")
+            page.wait_for_function("document.activeElement && document.activeElement.matches('[data-k]')")
         yield "a focused seat"
 
     return visit
@@ -309,6 +350,7 @@ STOPS = [
     Stop("events", plain(f"/manage/{ORG}"), "organizer"),
     Stop("new event", page_with_form(f"/manage/{ORG}/events/new"), "organizer"),
     Stop("event management", event_management, "organizer"),
+    Stop("draft that cannot be published yet", plain(f"/manage/events/{DRAFT}"), "organizer"),
     Stop("seat blocks", plain("/manage/events/demo-arena/seats"), "organizer"),
     Stop("checkout settings", plain("/manage/events/demo-arena/checkout"), "organizer"),
     Stop("series list", plain(f"/manage/{ORG}/series"), "organizer"),

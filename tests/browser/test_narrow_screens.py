@@ -3,12 +3,11 @@ become cards or scroll inside their own box), so no page scrolls sideways."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
-from tests.browser.pages import STOPS, Stop, Visitors, World, demo  # noqa: F401 - demo: a fixture
+from tests.browser import pages
+from tests.browser.pages import STOPS, Stop, Visitors, World
 
 NARROWEST = {"width": 320, "height": 640}
 
@@ -33,12 +32,7 @@ STICKING_OUT = r"""() => {
       `${Math.round(element.getBoundingClientRect().right)} px`);
 }"""
 
-
-@pytest.fixture(scope="module")
-def visitors(chromium: Browser, demo: World) -> Iterator[Visitors]:  # noqa: F811 - the imported fixture
-    visitors = Visitors(chromium, demo)
-    yield visitors
-    visitors.close()
+demo, visitors = pages.demo, pages.visitors  # this module's own server with the demo, and its browser contexts
 
 
 def overflow_in(page: Page) -> list[str]:
@@ -49,7 +43,7 @@ def overflow_in(page: Page) -> list[str]:
 
 
 @pytest.mark.parametrize("stop", STOPS, ids=[stop.name for stop in STOPS])
-def test_nothing_is_wider_than_a_320_px_screen(visitors: Visitors, demo: World, stop: Stop):  # noqa: F811
+def test_nothing_is_wider_than_a_320_px_screen(visitors: Visitors, demo: World, stop: Stop):
     page = visitors.page(NARROWEST, stop.who)
     found = []
     try:
