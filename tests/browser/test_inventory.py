@@ -53,6 +53,7 @@ def test_standing_places_held_in_one_browser_show_in_another(
     expect(page.get_by_test_id("cart-places")).to_contain_text("3 \N{MULTIPLICATION SIGN} Standing floor")
     expect(page.locator(".total")).to_contain_text("£117.00")
     expect(other.locator('[data-left-for="FLOOR"]')).to_have_text("1997 of 2000 left", timeout=2000)
+    page.get_by_test_id("basket-bar").locator("summary").click()  # the basket bar opens into its list
     page.get_by_role("button", name="Release 3 places in Standing floor").click()
     expect(page.get_by_test_id("cart-empty")).to_be_visible()
     expect(other.locator('[data-left-for="FLOOR"]')).to_have_text("2000 of 2000 left", timeout=2000)
