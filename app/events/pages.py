@@ -104,7 +104,8 @@ async def event_detail(request: Request, db: AsyncSession, settings: Settings, a
     return page("events/detail.html", **context)
 
 
-@get("/events/{slug:str}/availability", skip_session=True)
+# No session and no CSRF cookie: a response that sets a cookie must never be stored by a shared cache.
+@get("/events/{slug:str}/availability", skip_session=True, exclude_from_csrf=True)
 async def tier_availability(db: AsyncSession, settings: Settings, slug: str) -> Template:
     """The tier list alone, polled by open event pages. It is the same for every visitor (no cart, no session),
     so during a flash sale a shared cache in front of the app answers the crowd with one request per window."""
