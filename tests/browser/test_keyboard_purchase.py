@@ -31,6 +31,8 @@ def test_a_keyboard_user_buys_seats_from_the_list_from_the_home_page_to_the_paid
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/events/{slug}/seats$"))
 
+    tab_to(page, page.get_by_test_id("seat-list-open"))  # the list is the seat page's first stop
+    page.keyboard.press("Enter")
     tab_to(page, page.get_by_role("link", name="Stalls left, 72 left"))
     page.keyboard.press("Enter")
     # The step swaps in place and focus moves to its heading, so the next Tab goes on from there.

@@ -53,6 +53,7 @@ def test_without_javascript_a_buyer_chooses_seats_from_the_list_and_pays(no_scri
     page = no_script
     slug = create_event(database_url)
     page.goto(f"/events/{slug}/seats")
+    page.get_by_test_id("seat-list-open").click()
     page.get_by_role("link", name="Stalls centre, 132 left").click()
     page.get_by_role("link", name="Row C, 12 seats").click()
     page.get_by_role("checkbox", name="Row C, seat 5, £65.00").check()
