@@ -143,3 +143,27 @@ def test_checkout_warns_before_the_hold_ends_and_extends_it_once(page: Page, sea
     )
     expect(news).to_have_text("Your hold was already extended once; it cannot be extended again.")
     expect(countdown.locator(".remaining")).to_have_text(re.compile(r"^6:[234]\d$"))
+
+
+def test_the_basket_bar_warns_before_the_hold_ends_and_says_when_the_seats_are_back_on_sale(
+    page: Page, seated_slug: str, database_url: str
+):
+    page.goto(f"/events/{seated_slug}/seats")
+    hold(page, seated_slug, "SC-F-3")
+    expect(page.get_by_test_id("basket-bar")).to_be_visible()
+
+    def hold_ends_in(seconds: int) -> None:
+        async def move(session) -> None:
+            until = datetime.now(UTC) + timedelta(seconds=seconds)
+            await session.execute(update(EventSeat).where(EventSeat.key == "SC-F-3").values(held_until=until))
+            await session.commit()
+
+        run_in_database(database_url, move)
+        page.reload()
+
+    news = page.get_by_test_id("basket-bar").get_by_test_id("hold-news")
+    hold_ends_in(100)
+    expect(news).to_have_text("Less than 2 minutes left: check out now to keep your seats.")
+    expect(news).to_have_attribute("aria-live", "polite")
+    hold_ends_in(6)  # long enough to render the page on a busy machine, short enough to wait for
+    expect(news).to_have_text("Your hold has expired; the seats are back on sale.", timeout=15_000)
