@@ -24,6 +24,7 @@ class SectionChoice:
     key: str
     name: str
     left: int  # pickable seats now
+    unpriced: int  # free seats no tier sells now (its sales window is closed, or its early birds are gone)
 
 
 @dataclass(frozen=True)
@@ -38,14 +39,20 @@ class RowChoice:
 
 async def sections(session: AsyncSession, event_id: uuid.UUID, priced: Collection[str]) -> list[SectionChoice]:
     """Every section with its pickable seats counted (sold-out sections too, with 0 left), by name."""
-    pickable = (seat_status() == SeatStatus.AVAILABLE) & EventSeat.category.in_(list(priced))
+    free = seat_status() == SeatStatus.AVAILABLE
+    priced_category = EventSeat.category.in_(list(priced))
     rows = await session.execute(
-        select(EventSeat.section_key, func.min(EventSeat.section_name).label("name"), func.count().filter(pickable))
+        select(
+            EventSeat.section_key,
+            func.min(EventSeat.section_name).label("name"),
+            func.count().filter(free & priced_category),
+            func.count().filter(free & ~priced_category),
+        )
         .where(EventSeat.event_id == event_id)
         .group_by(EventSeat.section_key)
         .order_by("name")
     )
-    return [SectionChoice(key, name, left) for key, name, left in rows]
+    return [SectionChoice(key, name, left, unpriced) for key, name, left, unpriced in rows]
 
 
 async def rows(

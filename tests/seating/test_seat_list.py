@@ -198,3 +198,29 @@ async def test_a_stadium_lists_one_sections_rows_at_a_time_never_every_seat(brow
     seats = await browser.get("/events/the-cup/seats/list?section=N2&row=0", headers={"HX-Request": "true"})
     assert len(offered_seats(seats.text)) == 26 and len(seats.text) < 20_000
     assert "Row A, seat 1, £90.00, wheelchair space" in seats.text  # the demo stadium has wheelchair spaces
+
+
+async def test_seats_no_tier_sells_now_are_not_offered_and_say_so(theatre, browser, db):
+    from app.events.models import PriceTier
+
+    await db.execute(
+        update(PriceTier)
+        .where(PriceTier.seat_category == "balcony")
+        .values(sales_start_at=datetime.now(UTC) + timedelta(days=1))
+    )
+    await db.commit()
+    page = await browser.get("/events/the-play/seats/list", headers={"HX-Request": "true"})
+    assert 'Balcony <span class="muted">not on sale now</span>' in page.text
+    row = await browser.get("/events/the-play/seats/list?section=BAL&row=0", headers={"HX-Request": "true"})
+    assert offered_seats(row.text) == []
+
+
+async def test_with_htmx_a_seat_taken_meanwhile_is_named_in_the_basket_and_the_list_refreshes(
+    theatre, browser, other_browser, db
+):
+    await other_browser.post_form("/events/the-play/seats/hold", {"seat": ["SC-D-2"]}, htmx=True)
+    response = await browser.post_form("/events/the-play/seats/hold", {"seat": ["SC-D-1", "SC-D-2"]}, htmx=True)
+    assert response.status_code == 409
+    assert "Someone else has just taken Stalls centre, row D, seat 2. Nothing was held" in response.text
+    assert "cart-changed" in response.headers["hx-trigger"]  # the list listens for it and refreshes
+    assert list(await held(db)) == ["SC-D-2"]
