@@ -279,6 +279,18 @@ def seat_map(slug: str) -> Callable[[Page, World], Iterator]:
     return visit
 
 
+def seat_list(page: Page, world: World) -> Iterator[str]:
+    """ "Choose from a list" on a page of its own: the stadium's sections, one section's rows, one row's seats."""
+    go(page, "/events/demo-stadium/seats/list")
+    yield "sections"
+    page.locator('#seat-list a[href*="section="]').first.click()
+    expect(page.locator('#seat-list a[href*="row="]').first).to_be_visible()
+    yield "rows"
+    page.locator('#seat-list a[href*="row="]').first.click()
+    expect(page.locator('#seat-list input[name="seat"]').first).to_be_attached()
+    yield "seats"
+
+
 def event_management(page: Page, world: World) -> Iterator[str]:
     """The event's page with its tiers, a tier form sent empty, then a tier opened for editing (htmx)."""
     yield from page_with_form("/manage/events/demo-arena", ".tier-form", clear=("name", "price"))(page, world)
@@ -334,6 +346,7 @@ STOPS = [
     Stop("series", plain("/series/{w.series_slug}")),
     Stop("arena map", seat_map("demo-arena")),
     Stop("stadium map", seat_map("demo-stadium")),
+    Stop("seat list", seat_list),
     Stop("arena map, full basket", seat_map("demo-arena"), "buyer"),
     Stop("checkout, full basket", page_with_form("/events/demo-arena/checkout", "#checkout-form"), "buyer"),
     Stop("pay", page_with_form("/orders/{w.unpaid_order}/pay?k={w.unpaid_order_key}", 'form[action*="/pay/"]')),
