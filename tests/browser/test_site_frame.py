@@ -107,3 +107,49 @@ def test_public_pages_fit_a_320_px_phone(chromium: Browser, live_server: str, da
         expect(phone.get_by_role("cell", name="Left 40 left")).to_be_visible()  # and stays a table cell
     finally:
         context.close()
+
+
+def _contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two computed colours ('rgb(r, g, b)')."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+        r, g, b = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+# Each marker of state as the organizer pages show it, over the surface it sits on.
+SAMPLES = """<div class="card">
+  <span class="badge status-published">published</span><span class="badge status-draft">draft</span>
+  <span class="badge status-cancelled">cancelled</span><span class="badge status-paid">paid</span>
+  <span class="badge status-pending">waiting for payment</span><span class="badge danger">Sold out</span>
+  <ul class="problems"><li>Add a price tier.</li></ul><p class="muted">All times in Europe/Berlin.</p>
+</div><ul class="problems"><li>On the page itself.</li></ul><p class="muted">Muted on the page.</p>"""
+
+
+def test_focus_badges_and_problem_lists_pass_contrast_on_their_backgrounds(page: Page):
+    page.goto("/accessibility")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # the first link past the skip link, on the page's background
+    focus = page.evaluate(
+        "() => { const s = getComputedStyle(document.activeElement);"
+        " return [s.outlineColor, s.outlineStyle, parseFloat(s.outlineWidth)]; }"
+    )
+    assert focus[1] == "solid" and focus[2] >= 2
+    for surface in ("rgb(255, 255, 255)", page.evaluate("getComputedStyle(document.body).backgroundColor")):
+        assert _contrast(focus[0], surface) >= 3, f"focus outline {focus[0]} on {surface}"
+
+    page.evaluate("html => document.querySelector('main').insertAdjacentHTML('beforeend', html)", SAMPLES)
+    found = page.evaluate(
+        """() => [...document.querySelectorAll('main .badge, main .problems li, main p.muted')].map((element) => {
+          let up = element;
+          while (getComputedStyle(up).backgroundColor === 'rgba(0, 0, 0, 0)') up = up.parentElement;
+          return [element.textContent, getComputedStyle(element).color, getComputedStyle(up).backgroundColor];
+        })"""
+    )
+    assert len(found) >= 10
+    for text, colour, background in found:
+        assert _contrast(colour, background) >= 4.5, f"{text!r}: {colour} on {background}"
