@@ -1,3 +1,5 @@
+import { createMapView } from "./seatmap-view.js";
+
 // The seat picker: live seat states (snapshot + versioned deltas over htmx SSE), the section overview, seat
 // selection by pointer, touch and keyboard, zoom and pan. The server draws every seat's state, so nothing here
 // walks all seats at startup: a section's seats get their names when it opens, and deltas touch only their seats.
@@ -19,9 +21,6 @@ const categories = Object.fromEntries(
 const FLAG_NAMES = [[1, "wheelchair space"], [2, "companion seat"], [4, "restricted view"]];
 const STATUS_WORDS = { available: "available", mine: "held by you", held: "held by someone else",
   sold: "sold", blocked: "not for sale" };
-const PICK_PX = 30; // a seat's size on screen where it is picked (WCAG 2.5.8 asks for 24)
-const SEAT_UNITS = 12; // a seat's diameter in map units (r = 6 in seatmap.css)
-const NUMBERS_PX = 22; // seat numbers show from this seat size on
 
 tools.hidden = false;
 liveState.textContent = "connecting…";
@@ -232,70 +231,13 @@ document.addEventListener("countdown-expired", () => {
   for (const el of svg.querySelectorAll("circle.s-mine")) setState(el.dataset.k, "available", null, null);
 });
 
-// --- the view: zoom, pan, overview and open sections --------------------------------------------------------
-const [x0, y0, w0, h0] = svg.getAttribute("viewBox").split(" ").map(Number);
-let view = { x: x0, y: y0, w: w0, h: h0 };
-let box = svg.getBoundingClientRect(); // read again when a gesture starts: page scrolling moves it
-const measure = () => { box = svg.getBoundingClientRect(); };
-new ResizeObserver(measure).observe(svg);
-const scaleOf = (v) => Math.min(box.width / v.w, box.height / v.h);
-const seatPx = () => SEAT_UNITS * scaleOf(view);
+// --- the view: the overview and open sections --------------------------------------------------------------
+const map = createMapView({ svg, viewport, minimap, hint, shapes, onTouchZoomed: openNearestSection });
 // A small venue opens on its seats, unless they are too small to see (a phone): then on its sections.
-if (sections.length > 1 && SEAT_UNITS * scaleOf(view) < 8) svg.classList.add("overview");
+if (sections.length > 1 && map.seatPx() < 8) svg.classList.add("overview");
 const overview = svg.classList.contains("overview");
 if (!overview) for (const section of sections) prepareSection(section);
 let openSection = null;
-
-let frame = 0;
-function setView(next) {
-  // Zoom stays between 60x in and 1.5x out; a clamped zoom keeps the requested centre.
-  const w = Math.min(Math.max(next.w, w0 / 60), w0 * 1.5);
-  const h = next.h * (w / next.w);
-  const cx = next.x + next.w / 2, cy = next.y + next.h / 2;
-  view = { x: cx - w / 2, y: cy - h / 2, w, h };
-  if (!frame) frame = requestAnimationFrame(drawView); // one viewBox write per frame, however many moves
-}
-
-// While fingers move, the drawing is only moved and scaled by the compositor (a CSS transform from the drawn
-// viewBox to the wanted one): changing the viewBox re-lays out every seat and label, far too slow per frame.
-let drawn = view;
-let transforming = false;
-function drawView() {
-  frame = 0;
-  if (transforming) {
-    const k = scaleOf(view) / scaleOf(drawn);
-    const offset = (v) => [(box.width - v.w * scaleOf(v)) / 2, (box.height - v.h * scaleOf(v)) / 2];
-    const [dx, dy] = offset(drawn), [vx, vy] = offset(view);
-    const tx = -k * dx + (drawn.x - view.x) * scaleOf(view) + vx;
-    const ty = -k * dy + (drawn.y - view.y) * scaleOf(view) + vy;
-    svg.style.transform = `translate(${tx}px, ${ty}px) scale(${k})`;
-  } else {
-    svg.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
-    svg.style.transform = "";
-    drawn = view;
-    svg.classList.toggle("near", seatPx() >= NUMBERS_PX);
-  }
-  const zoomed = view.w < w0 * 0.95;
-  viewport.classList.toggle("zoomed", zoomed);
-  minimap.toggleAttribute("hidden", !zoomed); // an <svg> has no .hidden property
-  if (zoomed) drawMinimap();
-}
-
-function toMap(v, clientX, clientY) {
-  const scale = scaleOf(v);
-  const offsetX = (box.width - v.w * scale) / 2, offsetY = (box.height - v.h * scale) / 2;
-  return [v.x + (clientX - box.left - offsetX) / scale, v.y + (clientY - box.top - offsetY) / scale];
-}
-
-function zoomAt(factor, cx, cy) {
-  setView({ x: cx - (cx - view.x) * factor, y: cy - (cy - view.y) * factor, w: view.w * factor, h: view.h * factor });
-}
-
-// Shows the part of the map around (x, y) at the size where seats are picked.
-function zoomToPick(x, y) {
-  const w = (box.width * SEAT_UNITS) / PICK_PX, h = (box.height * SEAT_UNITS) / PICK_PX;
-  setView({ x: x - w / 2, y: y - h / 2, w, h });
-}
 
 function open(index, at) {
   const section = sections[index];
@@ -308,15 +250,7 @@ function open(index, at) {
     openSection = section;
   }
   prepareSection(section);
-  const bounds = shapes[index].querySelector("polygon").getBBox();
-  const fit = Math.min(box.width / bounds.width, box.height / bounds.height) * 0.95;
-  if (SEAT_UNITS * fit >= PICK_PX) {
-    const w = box.width / fit, h = box.height / fit;
-    setView({ x: bounds.x + bounds.width / 2 - w / 2, y: bounds.y + bounds.height / 2 - h / 2, w, h });
-  } else {
-    const [x, y] = at ?? [bounds.x + bounds.width / 2, bounds.y + bounds.height / 2];
-    zoomToPick(x, y);
-  }
+  map.showArea(shapes[index].querySelector("polygon").getBBox(), at);
 }
 
 function showOverview() {
@@ -324,42 +258,32 @@ function showOverview() {
   openSection?.classList.remove("open");
   for (const shape of shapes) shape.classList.remove("open");
   openSection = null;
-  setView({ x: x0, y: y0, w: w0, h: h0 });
+  map.setView(map.home);
 }
 
-function keepInView(el) {
-  const x = Number(el.getAttribute("cx")), y = Number(el.getAttribute("cy"));
-  const margin = view.w * 0.08;
-  if (x < view.x + margin || x > view.x + view.w - margin || y < view.y + margin || y > view.y + view.h - margin) {
-    setView({ x: x - view.w / 2, y: y - view.h / 2, w: view.w, h: view.h });
+// After zooming in on the overview by pinching, the section in the middle of the view opens.
+function openNearestSection() {
+  if (!overview || openSection || map.seatPx() < 10) return;
+  const { view } = map;
+  const cx = view.x + view.w / 2, cy = view.y + view.h / 2;
+  let best = null;
+  for (const [index, shape] of shapes.entries()) {
+    const b = shape.querySelector("polygon").getBBox();
+    const d = Math.hypot(b.x + b.width / 2 - cx, b.y + b.height / 2 - cy);
+    if (!best || d < best.d) best = { index, d };
   }
-}
-
-// The minimap: the section shapes drawn once, small, with the current view as a frame.
-let minimapView = null;
-function drawMinimap() {
-  if (!minimapView) {
-    minimap.setAttribute("viewBox", `${x0} ${y0} ${w0} ${h0}`);
-    for (const shape of shapes) {
-      const copy = document.createElementNS(svg.namespaceURI, "g");
-      copy.setAttribute("class", shape.getAttribute("class").replace(" open", ""));
-      copy.append(shape.querySelector("polygon").cloneNode());
-      minimap.append(copy);
-    }
-    minimapView = document.createElementNS(svg.namespaceURI, "rect");
-    minimapView.setAttribute("class", "view");
-    minimap.append(minimapView);
-  }
-  for (const [attribute, value] of [["x", view.x], ["y", view.y], ["width", view.w], ["height", view.h]]) {
-    minimapView.setAttribute(attribute, value);
+  if (best) {
+    open(best.index);
+    map.setView(view);
   }
 }
 
 tools.addEventListener("click", (event) => {
   const action = event.target.closest("[data-zoom]")?.dataset.zoom;
   if (!action) return;
+  const { view } = map;
   if (action === "reset") showOverview();
-  else zoomAt(action === "in" ? 1 / 1.4 : 1.4, view.x + view.w / 2, view.y + view.h / 2);
+  else map.zoomAt(action === "in" ? 1 / 1.4 : 1.4, view.x + view.w / 2, view.y + view.h / 2);
 });
 
 document.getElementById("go-to-section")?.addEventListener("change", (event) => {
@@ -381,13 +305,11 @@ for (const button of picker.querySelectorAll(".legend-level")) {
   });
 }
 
-// --- pointer: click, drag, wheel --------------------------------------------------------------------------
+// --- clicks and taps ------------------------------------------------------------------------------------
 const coarse = matchMedia("(pointer: coarse)");
-let dragged = false;
-
 svg.addEventListener("click", (event) => {
-  if (dragged) return;
-  measure();
+  if (map.dragged()) return;
+  map.measure();
   const area = event.target.closest("polygon.ga");
   if (area) {
     const form = document.querySelector(`[data-area-form="${CSS.escape(area.dataset.area)}"]`);
@@ -396,128 +318,20 @@ svg.addEventListener("click", (event) => {
   }
   const shape = event.target.closest("g.sec-shape");
   if (shape) {
-    open(Number(shape.dataset.sec), toMap(view, event.clientX, event.clientY));
+    open(Number(shape.dataset.sec), map.toMap(map.view, event.clientX, event.clientY));
     return;
   }
   const el = event.target.closest("circle.seat");
   if (!el) return;
   // On a touch screen a seat too small to aim at is brought to a size where it can be, not taken blindly.
-  if (coarse.matches && seatPx() < 20) {
-    zoomToPick(Number(el.getAttribute("cx")), Number(el.getAttribute("cy")));
+  if (coarse.matches && map.seatPx() < 20) {
+    map.zoomToPick(Number(el.getAttribute("cx")), Number(el.getAttribute("cy")));
     return;
   }
   if (!isPickable(el)) return;
   focusSeat(el);
   toggle(el);
 });
-
-let hintTimer = 0;
-function showHint(text) {
-  hint.textContent = text;
-  hint.hidden = false;
-  clearTimeout(hintTimer);
-  hintTimer = setTimeout(() => { hint.hidden = true; }, 1500);
-}
-
-// The wheel scrolls the page, as everywhere else; Ctrl (or Cmd) + wheel zooms the map.
-const ZOOM_KEY = /Mac|iPhone|iPad/.test(navigator.platform) ? "⌘" : "Ctrl";
-svg.addEventListener("wheel", (event) => {
-  if (!event.ctrlKey && !event.metaKey) {
-    showHint(`Use ${ZOOM_KEY} + scroll to zoom the map`);
-    return;
-  }
-  event.preventDefault();
-  measure();
-  const [cx, cy] = toMap(view, event.clientX, event.clientY);
-  zoomAt(event.deltaY > 0 ? 1.15 : 1 / 1.15, cx, cy);
-}, { passive: false });
-
-// Mouse drag pans; touch has its own gestures below.
-let mouseDown = null;
-svg.addEventListener("pointerdown", (event) => {
-  dragged = false;
-  if (event.pointerType === "mouse" && event.button === 0) mouseDown = { x: event.clientX, y: event.clientY, view };
-});
-svg.addEventListener("pointermove", (event) => {
-  if (!mouseDown || event.pointerType !== "mouse") return;
-  const dx = event.clientX - mouseDown.x, dy = event.clientY - mouseDown.y;
-  if (!dragged && Math.abs(dx) + Math.abs(dy) <= 3) return;
-  if (!dragged) svg.setPointerCapture(event.pointerId);
-  dragged = true;
-  const scale = scaleOf(mouseDown.view);
-  setView({ ...mouseDown.view, x: mouseDown.view.x - dx / scale, y: mouseDown.view.y - dy / scale });
-});
-for (const type of ["pointerup", "pointercancel"]) {
-  svg.addEventListener(type, () => { mouseDown = null; setTimeout(() => { dragged = false; }, 0); });
-}
-
-// --- touch: pinch and two-finger pan; one finger pans only a zoomed map (else the page scrolls) ----------------
-let gesture = null;
-function touchState(touches) {
-  const [a, b] = [touches[0], touches[1]];
-  if (!b) return { x: a.clientX, y: a.clientY, distance: 0 };
-  return { x: (a.clientX + b.clientX) / 2, y: (a.clientY + b.clientY) / 2,
-    distance: Math.hypot(a.clientX - b.clientX, a.clientY - b.clientY) };
-}
-viewport.addEventListener("touchstart", (event) => {
-  if (event.touches.length > 2) return;
-  if (event.touches.length === 2) event.preventDefault();
-  else if (!viewport.classList.contains("zoomed")) { gesture = null; return; }
-  measure();
-  const start = touchState(event.touches);
-  gesture = { start, view, anchor: toMap(view, start.x, start.y), moved: false };
-  transforming = true;
-}, { passive: false });
-viewport.addEventListener("touchmove", (event) => {
-  if (!gesture || event.touches.length > 2) return;
-  event.preventDefault();
-  const now = touchState(event.touches);
-  const pinch = event.touches.length === 2 && gesture.start.distance > 0;
-  const factor = pinch ? gesture.start.distance / Math.max(now.distance, 1) : 1;
-  if (!gesture.moved && Math.abs(now.x - gesture.start.x) + Math.abs(now.y - gesture.start.y) + Math.abs(factor - 1) * 100 < 6) return;
-  gesture.moved = true;
-  dragged = true;
-  // The map point first under the fingers stays under them, at the new size.
-  const next = { w: gesture.view.w * factor, h: gesture.view.h * factor };
-  const scale = scaleOf(next);
-  const offsetX = (box.width - next.w * scale) / 2, offsetY = (box.height - next.h * scale) / 2;
-  next.x = gesture.anchor[0] - (now.x - box.left - offsetX) / scale;
-  next.y = gesture.anchor[1] - (now.y - box.top - offsetY) / scale;
-  setView(next);
-}, { passive: false });
-function endTouch(event) {
-  if (!gesture) return;
-  if (event.touches.length > 0) {
-    const start = touchState(event.touches); // one finger lifted: carry on panning with the other
-    gesture = { start, view, anchor: toMap(view, start.x, start.y), moved: gesture.moved };
-    return;
-  }
-  transforming = false;
-  setView(view); // the final view, drawn once
-  if (gesture.moved) {
-    if (overview && !openSection && seatPx() >= 10) openNearestSection();
-    setTimeout(() => { dragged = false; }, 0);
-  }
-  gesture = null;
-}
-viewport.addEventListener("touchend", endTouch);
-viewport.addEventListener("touchcancel", endTouch);
-
-// After zooming in on the overview by pinching, the section in the middle of the view opens.
-function openNearestSection() {
-  const cx = view.x + view.w / 2, cy = view.y + view.h / 2;
-  let best = null;
-  for (const [index, shape] of shapes.entries()) {
-    const b = shape.querySelector("polygon").getBBox();
-    const d = Math.hypot(b.x + b.width / 2 - cx, b.y + b.height / 2 - cy);
-    if (!best || d < best.d) best = { index, d };
-  }
-  if (best) {
-    const saved = view;
-    open(best.index);
-    setView(saved);
-  }
-}
 
 // --- focus and keyboard -----------------------------------------------------------------------------------
 const ring = document.createElementNS(svg.namespaceURI, "circle");
@@ -552,7 +366,7 @@ function focusSeat(el) {
   if (overview && section !== openSection) open(Number(section.dataset.sec), [Number(el.getAttribute("cx")), Number(el.getAttribute("cy"))]);
   setRoving(el);
   el.focus({ preventScroll: true });
-  keepInView(el);
+  map.keepInView(Number(el.getAttribute("cx")), Number(el.getAttribute("cy")));
 }
 
 svg.addEventListener("focusin", (event) => {
