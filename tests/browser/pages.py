@@ -299,6 +299,17 @@ def event_management(page: Page, world: World) -> Iterator[str]:
     yield "editing a tier"
 
 
+def order_detail(page: Page, world: World) -> Iterator[str]:
+    """The organizer's view of a paid order, its refund step opened, then sent without the reason it asks for."""
+    go(page, f"/manage/orders/{world.paid_order}")
+    yield "loaded"
+    page.locator("summary", has_text="Refund").click()
+    expect(page.get_by_test_id("refund-form")).to_be_visible()
+    yield "refund asks to confirm"
+    submit_empty(page, '[data-testid="refund-form"]')
+    yield "refund without a reason"
+
+
 def accessibility_statement(page: Page, world: World) -> Iterator[str]:
     go(page, "/")
     link = page.locator("footer").get_by_role("link", name=re.compile("accessibility", re.I))
@@ -373,7 +384,7 @@ STOPS = [
     Stop("venue edit", plain("/manage/venues/{w.venue_id}"), "organizer"),
     Stop("designer", plain("/manage/layouts/{w.layout_id}/edit"), "organizer"),
     Stop("orders", plain("/manage/events/demo-tonight/orders"), "organizer"),
-    Stop("order detail", plain("/manage/orders/{w.paid_order}"), "organizer"),
+    Stop("order detail", order_detail, "organizer"),
     Stop("check-in dashboard", plain("/manage/events/demo-tonight/checkins"), "organizer"),
     Stop("members", page_with_form(f"/manage/{ORG}/members", 'form[action$="/members/invite"]'), "organizer"),
     Stop("tokens", page_with_form(f"/manage/{ORG}/tokens"), "organizer"),
