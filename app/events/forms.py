@@ -23,15 +23,15 @@ def _optional_uuid(errors: FieldErrors, field_name: str, value: str | None) -> u
 
 
 def event_input(form: Form) -> EventInput:
-    errors = FieldErrors()
+    errors = FieldErrors()  # checked in the form's order: the error summary lists them so
+    if not (form.get("title") or "").strip():
+        errors.add("title", "Enter the event's title.")
     starts_at = errors.local_datetime("starts_at", form.get("starts_at"))
     ends_at = errors.local_datetime("ends_at", form.get("ends_at"))
     sales_start = errors.local_datetime("sales_start_at", form.get("sales_start_at"), required=False)
     sales_end = errors.local_datetime("sales_end_at", form.get("sales_end_at"), required=False)
     venue_id = _optional_uuid(errors, "venue_id", form.get("venue_id"))
     layout_version_id = _optional_uuid(errors, "layout_version_id", form.get("layout_version_id"))
-    if not (form.get("title") or "").strip():
-        errors.add("title", "This field is required.")
     errors.raise_if_any()
     assert starts_at is not None and ends_at is not None
     return EventInput(
@@ -52,7 +52,9 @@ def event_input(form: Form) -> EventInput:
 
 
 def tier_input(form: Form) -> TierInput:
-    errors = FieldErrors()
+    errors = FieldErrors()  # checked in the form's order: the error summary lists them so
+    if not (form.get("name") or "").strip():
+        errors.add("name", "Enter the tier's name.")
     currency = (form.get("currency") or "").strip().upper()
     price_minor = 0
     try:
@@ -60,6 +62,8 @@ def tier_input(form: Form) -> TierInput:
     except InvalidAmount as exc:
         errors.add("price", str(exc))
     kind = form.get("kind", "ga")
+    if kind == "ga" and not (form.get("capacity") or "").strip():
+        errors.add("capacity", "Enter how many places this tier sells.")
     capacity = (
         errors.integer("capacity", form.get("capacity"), minimum=1, maximum=1_000_000, required=kind == "ga")
         if kind == "ga"
@@ -74,8 +78,6 @@ def tier_input(form: Form) -> TierInput:
     quantity_limit = errors.integer(
         "quantity_limit", form.get("quantity_limit"), minimum=1, maximum=1_000_000, required=False
     )
-    if not (form.get("name") or "").strip():
-        errors.add("name", "This field is required.")
     errors.raise_if_any()
     return TierInput(
         name=form.get("name", ""),

@@ -88,7 +88,10 @@ def test_an_invalid_htmx_submit_focuses_the_summary_whose_links_focus_the_fields
     summary = tiers.locator("[data-error-summary]")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
-    summary.get_by_role("link", name="This field is required.").click()
+    expect(summary.get_by_role("link")).to_have_text(
+        ["Enter the tier's name.", "Enter a price such as 25 or 25.00.", "Enter how many places this tier sells."]
+    )
+    summary.get_by_role("link", name="Enter the tier's name.").click()
     expect(tiers.get_by_label("Name")).to_be_focused()
     summary.get_by_role("link", name="such as 25").click()
     price = tiers.get_by_role("textbox", name="Price", exact=True)
@@ -107,7 +110,7 @@ def test_without_javascript_an_invalid_submit_focuses_the_summary_and_its_links_
     no_script.get_by_role("button", name="Save changes").click()
     summary = no_script.locator("[data-error-summary]")
     expect(summary).to_be_focused()
-    summary.get_by_role("link", name="This field is required.").click()
+    summary.get_by_role("link", name="Enter the event's title.").click()
     expect(no_script.get_by_label("Title")).to_be_focused()
 
 

@@ -132,7 +132,7 @@ async def test_a_tier_sells_either_capacity_or_a_seat_category(organizer, db):
     slug = await browser.create_event(org)
     missing = await browser.add_tier(slug, kind="ga", capacity="")
     assert missing.status_code == 422
-    assert field_error(missing.text, "tier-capacity") == "Enter a whole number."
+    assert field_error(missing.text, "tier-capacity") == "Enter how many places this tier sells."
     no_map = await browser.add_tier(slug, "Stalls", kind="seated", capacity="", seat_category="stalls")
     assert no_map.status_code == 422
     assert "no seat map" in field_error(no_map.text, "tier-seat_category")
