@@ -121,7 +121,7 @@ async def tier_availability(db: AsyncSession, settings: Settings, slug: str) -> 
 @get("/series/{series_slug:str}")
 async def series_detail(db: AsyncSession, settings: Settings, actor: Actor, series_slug: str) -> Template:
     series, dates = await series_public.public_series(db, series_slug)
-    sharing = series_sharing(series, [d.event for d in dates], settings.base_url)
+    sharing = await series_sharing(db, series, [d.event for d in dates], settings.base_url)
     return page("events/series_detail.html", series=series, dates=dates, sharing=sharing)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import Organization
 from app.db import utcnow
-from app.events.availability import EventAvailability
+from app.events.availability import EventAvailability, event_availability
 from app.events.models import Event, EventSeries, EventStatus, PriceTier, TierState
 from app.money import format_amount
 from app.timeutil import format_local, to_local
@@ -142,12 +142,17 @@ async def event_sharing(session: AsyncSession, event: Event, availability: Event
     )
 
 
-def series_sharing(series: EventSeries, dates: list[Event], base_url: str) -> Sharing:
-    """A series previews with its next date's cover; its dates carry their own structured data."""
+async def series_sharing(session: AsyncSession, series: EventSeries, dates: list[Event], base_url: str) -> Sharing:
+    """A series previews with its next covered date's cover; search engines get each date as an Event."""
     covered = next((e for e in dates if e.cover_version), None)
+    organization = await session.get(Organization, series.organization_id)
+    organizer = organization.name if organization else "Usher"
+    availability = await event_availability(session, dates)
+    events = [event_structured_data(e, availability[e.id], organizer, base_url) for e in dates]
     return Sharing(
         title=series.title,
         description=summary(series.description, f"Tickets for {series.title}: {len(dates)} dates."),
         url=f"{base_url}/series/{series.slug}",
         image=cover_url(base_url, covered) if covered else None,
+        json_ld=script_json(events) if events else None,
     )

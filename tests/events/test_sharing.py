@@ -140,11 +140,15 @@ async def _weekly_series(db, slug: str) -> None:
     )
 
 
-async def test_the_series_page_previews_with_its_own_address(browser, db):
+async def test_the_series_page_previews_with_its_own_address_and_lists_each_date_for_search_engines(browser, db):
     await _weekly_series(db, "jazz")
     page = (await browser.get("/series/jazz-nights")).text
     assert meta(page, "og:url") == f"{BASE}/series/jazz-nights"
     assert meta(page, "description") == "Tickets for Jazz Nights: 2 dates."
+    found = re.findall(r'<script type="application/ld\+json">(.*?)</script>', page, re.S)
+    dates = json.loads(found[0])  # each date is an Event of its own, at its own page
+    assert [d["@type"] for d in dates] == ["Event", "Event"] and dates[0]["startDate"] < dates[1]["startDate"]
+    assert all(d["url"].startswith(f"{BASE}/events/") and d["offers"][0]["price"] == "18.00" for d in dates)
 
 
 async def test_the_sitemap_lists_only_upcoming_published_events_and_their_series(browser, db):
