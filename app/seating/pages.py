@@ -115,7 +115,7 @@ async def picker(request: Request, db: AsyncSession, settings: Settings, actor: 
     template = page(
         "seating/picker.html",
         rendered=rendered,
-        seatmap_svg=rendered.drawn(states),
+        seatmap_svg=rendered.drawn(states, seats_as_json=True),
         snapshot=script_json(snapshot),
         standing=standing,
         since=since,

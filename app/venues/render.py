@@ -56,30 +56,49 @@ class _LeftSlot:
 
 
 @dataclass(frozen=True)
+class _SeatsOf:
+    """Where a section's seats begin (`opening`) or end in the drawing."""
+
+    section: int
+    opening: bool
+
+
+@dataclass(frozen=True)
 class RenderedMap:
-    pieces: tuple[str | _SeatSlot | _LeftSlot, ...]  # the <svg>, with slots for what changes per request
+    pieces: tuple[str | _SeatSlot | _LeftSlot | _SeatsOf, ...]  # the <svg>, with slots for what changes
     index_json: str  # [[section name, row label, [[key, number, flag bits], ...]], ...] in drawing order
     categories: list[dict]  # key, name, color, css class
     seated_categories: frozenset[str]  # categories that have seats (not only standing areas)
     sections: list[SectionOutline]
     section_of: dict[str, int]  # seat key -> section index
+    # A big map opens on its sections; the picker then sends each section's seats as JSON, drawn when it opens
+    # (10,000 seats of SVG markup cost a phone most of a second to parse): [[row label, [[key, number, x, y,
+    # category index, flag bits], ...]], ...] per section.
+    opens_on_sections: bool
+    section_seats: list[str]
 
     @property
     def svg(self) -> str:
         """The drawing without seat states (organizer pages paint them themselves)."""
         return self.drawn(None)
 
-    def drawn(self, states: Mapping[str, str] | None) -> str:
+    def drawn(self, states: Mapping[str, str] | None, *, seats_as_json: bool = False) -> str:
         """The drawing with every seat's state as buyers see it (`states`: key -> available, mine, held, sold or
-        blocked; absent keys are available), so the page is true before any script runs."""
+        blocked; absent keys are available), so the page is true before any script runs. `seats_as_json`: a
+        map that opens on its sections is drawn without its seats (see `section_seats`)."""
         if states is None:
             left = {s.index: f"{s.seats} seats" for s in self.sections}
         else:
             taken = Counter(self.section_of[key] for key, status in states.items() if status != "available")
             left = {s.index: _left_text(s.seats - taken[s.index]) for s in self.sections}
         out = []
+        skipping = False
         for piece in self.pieces:
-            if isinstance(piece, str):
+            if isinstance(piece, _SeatsOf):
+                skipping = seats_as_json and self.opens_on_sections and piece.opening
+            elif skipping:
+                continue
+            elif isinstance(piece, str):
                 out.append(piece)
             elif isinstance(piece, _SeatSlot):
                 if states is not None:
@@ -191,8 +210,9 @@ FLAG_MARKS = {"wheelchair": "\u267f", "companion": "C", "restricted_view": "R"}
 
 def render_layout(seatmap: SeatMap) -> RenderedMap:
     category_class = {c.key: f"c{i}" for i, c in enumerate(seatmap.categories)}
-    overview = " overview" if seatmap.seat_count > OVERVIEW_SEATS else ""
-    pieces: list[str | _SeatSlot | _LeftSlot] = [
+    opens_on_sections = seatmap.seat_count > OVERVIEW_SEATS
+    overview = " overview" if opens_on_sections else ""
+    pieces: list[str | _SeatSlot | _LeftSlot | _SeatsOf] = [
         f'<svg id="seatmap" class="seatmap{overview}" viewBox="0 0 {seatmap.width:g} {seatmap.height:g}" '
         f'role="group" aria-label="Seat map of {escape(seatmap.name)}" preserveAspectRatio="xMidYMid meet">'
         '<defs><pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
@@ -222,8 +242,24 @@ def render_layout(seatmap: SeatMap) -> RenderedMap:
         ]
     pieces.append('</g><g class="seats">')
     index = []
+    category_index = {c.key: i for i, c in enumerate(seatmap.categories)}
+    section_seats = []
     for i, section in enumerate(seatmap.sections):
-        pieces.append(f'<g class="sec" data-sec="{i}" data-name="{escape(section.name)}">')
+        pieces += [f'<g class="sec" data-sec="{i}" data-name="{escape(section.name)}">', _SeatsOf(i, opening=True)]
+        section_seats.append(
+            script_json(
+                [
+                    [
+                        row.label,
+                        [
+                            [s.key, s.number, s.x, s.y, category_index[s.category], sum(FLAG_BITS[f] for f in s.flags)]
+                            for s in row.seats
+                        ],
+                    ]
+                    for row in section.rows
+                ]
+            )
+        )
         for row in section.rows:
             pieces.append(f'<g class="row" data-row="{escape(row.label)}">')
             row_index = []
@@ -244,7 +280,7 @@ def render_layout(seatmap: SeatMap) -> RenderedMap:
                 row_index.append([seat.key, seat.number, flags])
             pieces += [*marks, "</g>"]
             index.append([section.name, row.label, row_index])
-        pieces.append("</g>")
+        pieces += [_SeatsOf(i, opening=False), "</g>"]
     pieces.append("</g></svg>")
     categories = [
         {"key": c.key, "name": c.name, "color": c.color, "css": category_class[c.key]} for c in seatmap.categories
@@ -257,12 +293,14 @@ def render_layout(seatmap: SeatMap) -> RenderedMap:
         seated_categories=seated,
         sections=sections,
         section_of=section_of,
+        opens_on_sections=opens_on_sections,
+        section_seats=section_seats if opens_on_sections else [],
     )
 
 
-def _merged(pieces: list[str | _SeatSlot | _LeftSlot]) -> tuple[str | _SeatSlot | _LeftSlot, ...]:
+def _merged(pieces: list[str | _SeatSlot | _LeftSlot | _SeatsOf]) -> tuple[str | _SeatSlot | _LeftSlot | _SeatsOf, ...]:
     """Neighbouring strings joined once, so a request joins slots and few long strings."""
-    merged: list[str | _SeatSlot | _LeftSlot] = []
+    merged: list[str | _SeatSlot | _LeftSlot | _SeatsOf] = []
     for piece in pieces:
         if isinstance(piece, str) and merged and isinstance(merged[-1], str):
             merged[-1] += piece

@@ -26,16 +26,37 @@ tools.hidden = false;
 liveState.textContent = "connecting…";
 
 // --- seat states: what the server drew, then versions from the snapshot and deltas ----------------------------
-const known = new Map(); // key -> {v, by} for seats the snapshot or a delta has spoken about
-const elements = new Map(); // key -> circle, filled as seats are looked up
+// key -> {v, by, shown} for seats the snapshot or a delta has spoken about; all others are available.
+const known = new Map();
+const elements = new Map(); // key -> circle, filled as seats are looked up (a big map draws a section on opening)
 
 function seatElement(key) {
   let el = elements.get(key);
-  if (el === undefined) {
+  if (!el) {
     el = svg.querySelector(`circle.seat[data-k="${CSS.escape(key)}"]`);
-    elements.set(key, el);
+    if (el) elements.set(key, el);
   }
   return el;
+}
+
+// A big map's seats come as JSON per section (see render.py), read when the section opens or a delta needs it.
+const sectionSeats = new Map(); // section index -> parsed rows
+function seatsOf(index) {
+  if (!sectionSeats.has(index)) {
+    const script = document.getElementById(`sec-seats-${index}`);
+    sectionSeats.set(index, script ? JSON.parse(script.textContent) : null);
+  }
+  return sectionSeats.get(index);
+}
+let sectionOfKey = null;
+function sectionIndexOf(key) {
+  if (!sectionOfKey) {
+    sectionOfKey = new Map();
+    svg.querySelectorAll("g.sec").forEach((_, index) => {
+      for (const [, rowSeats] of seatsOf(index) ?? []) for (const [seatKey] of rowSeats) sectionOfKey.set(seatKey, index);
+    });
+  }
+  return sectionOfKey.get(key);
 }
 
 function statusOf(el) {
@@ -48,15 +69,18 @@ function isPickable(el) {
 }
 
 function setState(key, status, v, by) {
+  const seen = known.get(key) ?? { v: 0, by: null, shown: "available" };
+  if (v !== undefined && v !== null && v < seen.v) return; // an older delta than what we show
   const el = seatElement(key);
-  const seen = known.get(key) ?? { v: 0, by: null };
-  if (!el || (v !== undefined && v !== null && v < seen.v)) return; // an older delta than what we show
-  known.set(key, { v: v ?? seen.v, by: by ?? null });
+  const section = el ? Number(el.closest("g.sec").dataset.sec) : sectionIndexOf(key);
+  if (section === undefined) return; // not a seat of this map
   const shown = status === "held" && by === myTag ? "mine" : status;
-  const before = statusOf(el);
+  known.set(key, { v: v ?? seen.v, by: by ?? null, shown });
+  const before = el ? statusOf(el) : seen.shown;
   if (before === shown) return;
+  if (before === "available" || shown === "available") countLeft(section, shown === "available" ? 1 : -1);
+  if (!el) return;
   el.setAttribute("class", el.getAttribute("class").replace(/ s-\w+$/, ` s-${shown}`));
-  if (before === "available" || shown === "available") countLeft(el.closest("g.sec"), shown === "available" ? 1 : -1);
   if (el.hasAttribute("role")) name(el);
   if (el === focused) describe(el);
 }
@@ -76,8 +100,7 @@ function nameShape(index) {
   shape.classList.toggle("soldout", left[index] <= 0);
 }
 
-function countLeft(section, change) {
-  const index = Number(section.dataset.sec);
+function countLeft(index, change) {
   left[index] += change;
   nameShape(index);
 }
@@ -125,10 +148,41 @@ function numberFor(el) {
   return number;
 }
 
+const FLAG_MARKS = [[1, "\u267f"], [2, "C"], [4, "R"]]; // as render.py draws them
+
+// Draws a big map's section from its JSON, each seat in its known state.
+function drawSeats(section) {
+  const rows = seatsOf(Number(section.dataset.sec));
+  if (!rows) return;
+  const drawing = document.createDocumentFragment();
+  const make = (tag, attributes) => {
+    const el = document.createElementNS(svg.namespaceURI, tag);
+    for (const [attribute, value] of Object.entries(attributes)) el.setAttribute(attribute, value);
+    return el;
+  };
+  for (const [label, rowSeats] of rows) {
+    const row = make("g", { class: "row", "data-row": label });
+    const marks = [];
+    for (const [key, number, x, y, category, flags] of rowSeats) {
+      const status = known.get(key)?.shown ?? "available";
+      const el = make("circle", { cx: x, cy: y, class: `seat c${category} s-${status}`, "data-k": key, "data-n": number });
+      if (flags) el.dataset.f = flags;
+      row.append(el);
+      for (const [bit, mark] of FLAG_MARKS) {
+        if (flags & bit) marks.push(Object.assign(make("text", { class: "flag-mark", x: x + 6, y: y - 6 }), { textContent: mark }));
+      }
+    }
+    row.append(...marks);
+    drawing.append(row);
+  }
+  section.append(drawing);
+}
+
 const prepared = new Set();
 function prepareSection(section) {
   if (prepared.has(section)) return;
   prepared.add(section);
+  if (!section.querySelector("circle.seat")) drawSeats(section);
   for (const el of section.querySelectorAll("circle.seat")) {
     el.setAttribute("tabindex", "-1");
     name(el);
@@ -184,10 +238,9 @@ function applySnapshot(snapshot) {
     listed.add(key);
     setState(key, status, v, by);
   }
-  // Only seats drawn as taken can have become available: no walk over every seat.
-  for (const el of svg.querySelectorAll("circle.s-mine, circle.s-held, circle.s-sold, circle.s-blocked")) {
-    const key = el.dataset.k;
-    if (!listed.has(key) && (known.get(key)?.v ?? 0) <= snapshot.seq) setState(key, "available", null, null);
+  // Only seats known as taken can have become available: no walk over every seat.
+  for (const [key, seen] of known) {
+    if (seen.shown !== "available" && !listed.has(key) && seen.v <= snapshot.seq) setState(key, "available", null, null);
   }
 }
 
@@ -199,8 +252,8 @@ function applyDelta(delta) {
 }
 
 // The server drew this snapshot already; only its versions and holders are noted.
-for (const [key, , v, by] of JSON.parse(document.getElementById("seat-snapshot").textContent).seats) {
-  known.set(key, { v, by });
+for (const [key, status, v, by] of JSON.parse(document.getElementById("seat-snapshot").textContent).seats) {
+  known.set(key, { v, by, shown: status === "held" && by === myTag ? "mine" : status });
 }
 
 picker.addEventListener("htmx:sseBeforeMessage", (event) => {
@@ -223,12 +276,10 @@ function toggle(el) {
 document.body.addEventListener("cart-changed", (event) => {
   const held = new Set(event.detail.held);
   for (const key of held) setState(key, "held", null, myTag);
-  for (const el of svg.querySelectorAll("circle.s-mine")) {
-    if (!held.has(el.dataset.k)) setState(el.dataset.k, "available", null, null);
-  }
+  for (const [key, seen] of known) if (seen.shown === "mine" && !held.has(key)) setState(key, "available", null, null);
 });
 document.addEventListener("countdown-expired", () => {
-  for (const el of svg.querySelectorAll("circle.s-mine")) setState(el.dataset.k, "available", null, null);
+  for (const [key, seen] of known) if (seen.shown === "mine") setState(key, "available", null, null);
 });
 
 // --- the view: the overview and open sections --------------------------------------------------------------
