@@ -61,9 +61,11 @@ class ListStep:
         return urlencode({k: v for k, v in params.items() if v is not None})
 
 
-async def seat_choices(db: AsyncSession, settings: Settings, event: Event, values: Mapping[str, str]) -> dict:
-    """What the seat page's "Choose from a list" and "Best available" forms show: the step the buyer is at
-    (`values`: its query parameters) with live seats, and the categories best available can fill."""
+async def seat_choices(
+    db: AsyncSession, settings: Settings, event: Event, values: Mapping[str, str], *, with_best: bool = True
+) -> dict:
+    """What the seat page's "Choose from a list" and (`with_best`) "Best available" forms show: the step the buyer is
+    at (`values`: its query parameters) with live seats, and the categories best available can fill."""
     step = ListStep.of(values, settings.max_seats_per_cart)
     priced = tiers_by_category(event)
     sections = await seat_list.sections(db, event.id, priced)
@@ -74,9 +76,7 @@ async def seat_choices(db: AsyncSession, settings: Settings, event: Event, value
     if section is not None:
         rows = await seat_list.rows(db, event.id, section.key, priced, party=step.party, wheelchair=step.wheelchair)
     row = next((r for r in rows if r.index == step.row), None)
-    rendered = await rendered_map_for(db, event.layout_version_id)
-    accessible = await seat_list.wheelchair_categories(db, event.id)
-    return {
+    choices = {
         "list_step": step,
         "list_sections": sections,
         "list_section": section,
@@ -88,14 +88,23 @@ async def seat_choices(db: AsyncSession, settings: Settings, event: Event, value
         ),
         "seat_words": seat_list.seat_words,
         "group_names": seat_list.group_names,
-        "best_categories": [
-            (
-                c["key"],
-                c["name"],
-                format_money(priced[c["key"]].price_minor, priced[c["key"]].currency),
-                c["key"] in accessible,
-            )
-            for c in rendered.categories
-            if c["key"] in priced and c["key"] in rendered.seated_categories
-        ],
     }
+    if with_best:
+        choices["best_categories"] = await _best_categories(db, event, priced)
+    return choices
+
+
+async def _best_categories(db: AsyncSession, event: Event, priced: dict) -> list[tuple[str, str, str, bool]]:
+    """(key, name, price, has wheelchair spaces) of each seated category on sale now, in the map's order."""
+    rendered = await rendered_map_for(db, event.layout_version_id)
+    accessible = await seat_list.wheelchair_categories(db, event.id)
+    return [
+        (
+            c["key"],
+            c["name"],
+            format_money(priced[c["key"]].price_minor, priced[c["key"]].currency),
+            c["key"] in accessible,
+        )
+        for c in rendered.categories
+        if c["key"] in priced and c["key"] in rendered.seated_categories
+    ]

@@ -239,10 +239,11 @@ async def _choose_page(
 async def list_step(request: Request, db: AsyncSession, settings: Settings, slug: str) -> Template:
     """One step of "Choose from a list": the fragment htmx swaps in place, or a page of its own without the map."""
     event = await _seated_event(db, slug)
-    choices = await seat_choices(db, settings, event, request.query_params)
+    htmx = "hx-request" in request.headers
+    choices = await seat_choices(db, settings, event, request.query_params, with_best=not htmx)
     # A refresh after the basket changed keeps focus where the buyer is; a step moves focus to its heading.
     choices["focus_step"] = request.headers.get("hx-trigger") != "seat-list"
-    if "hx-request" in request.headers:
+    if htmx:
         return page("seating/_seat_list.html", event=event, max_seats=settings.max_seats_per_cart, **choices)
     return await _choose_page(db, settings, event, _cart(request, settings)[0], choices)
 
