@@ -63,13 +63,17 @@ def _where(event: Event) -> str:
 
 
 def _offer_availability(event: Event, tier: PriceTier, availability: EventAvailability) -> str:
+    """schema.org's word for whether this price can be bought now, from the live counts and the sales windows."""
     if event.status == EventStatus.CANCELLED:
         return "Discontinued"
     offer = availability.tiers.get(tier.id)
     if offer and offer.badge == "sold out":
         return "SoldOut"
-    state = tier.sales_state(utcnow())
-    if state == TierState.UPCOMING or (event.sales_start_at and event.sales_start_at > utcnow()):
+    now = utcnow()
+    if event.sales_end_at and event.sales_end_at <= now:
+        return "Discontinued"
+    state = tier.sales_state(now)
+    if state == TierState.UPCOMING or (event.sales_start_at and event.sales_start_at > now):
         return "PreOrder"
     return {TierState.SOLD_OUT: "SoldOut", TierState.ENDED: "Discontinued"}.get(state, "InStock")
 
