@@ -79,6 +79,15 @@ async def invite(request: Request, db: AsyncSession, settings: Settings, user: A
     return await _members_page(db, user, org_slug, notice=f"Invitation sent to {form.get('email', '').strip()}.")
 
 
+@post("/manage/{org_slug:str}/invitations/{invitation_id:uuid}/withdraw")
+async def withdraw_invitation(db: AsyncSession, user: Actor, org_slug: str, invitation_id: uuid.UUID) -> Template:
+    org = user.organization_by_slug(org_slug)
+    email = await organizations.withdraw_invitation(db, user, org.id, invitation_id)
+    return await _members_page(
+        db, user, org_slug, notice=f"The invitation to {email} is withdrawn; its link no longer works."
+    )
+
+
 @post("/manage/{org_slug:str}/members/{user_id:uuid}/remove")
 async def remove_member(db: AsyncSession, user: Actor, org_slug: str, user_id: uuid.UUID) -> Redirect:
     org = user.organization_by_slug(org_slug)
@@ -124,6 +133,7 @@ account_manage_routes = [
             create_organization,
             members,
             invite,
+            withdraw_invitation,
             remove_member,
             tokens,
             create_token,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from redis.asyncio import Redis
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import ratelimit
@@ -211,6 +211,26 @@ async def accept_invitation(session: AsyncSession, actor: Actor, token: str) -> 
     await mark_verified(session, actor.user_id)  # the invitation's link reached this very address
     await session.commit()
     return organization
+
+
+async def withdraw_invitation(
+    session: AsyncSession, actor: Actor, organization_id: uuid.UUID, invitation_id: uuid.UUID
+) -> str:
+    """Take back an invitation not accepted yet: its link stops working. Returns the address it was sent to."""
+    actor.require(organization_id, Role.MANAGER, what="Organization")
+    email = await session.scalar(
+        delete(Invitation)
+        .where(
+            Invitation.id == invitation_id,
+            Invitation.organization_id == organization_id,
+            Invitation.accepted_at.is_(None),
+        )
+        .returning(Invitation.email)
+    )
+    if email is None:
+        raise NotFound("Invitation not found.")
+    await session.commit()
+    return email
 
 
 async def remove_member(session: AsyncSession, actor: Actor, organization_id: uuid.UUID, user_id: uuid.UUID) -> None:

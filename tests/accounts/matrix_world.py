@@ -6,6 +6,7 @@ sent, so a refusal is the rule speaking and not the shape of the input."""
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -243,12 +244,16 @@ async def build_world(app, db) -> tuple[dict[str, dict], list[Caller], list[str]
     week, hour = utcnow() + timedelta(days=7), utcnow() + timedelta(hours=1)
     db.add(Invitation(organization_id=org_a, email="buyer@example.com", role="door", invited_by_id=owner_a,
                       token_hash=token_digest(invitation), expires_at=week))  # fmt: skip
+    withdrawn = uuid.uuid4()  # an invitation the owner takes back (the other one is accepted)
+    db.add(Invitation(id=withdrawn, organization_id=org_a, email="invitee@example.com", role="door",
+                      invited_by_id=owner_a, token_hash=token_digest(invitation + "-2"), expires_at=week))  # fmt: skip
     db.add(PasswordResetToken(user_id=spare, token_hash=token_digest(reset), expires_at=hour))
     await db.commit()
     spare_token = await db.scalar(select(ApiToken.id).where(ApiToken.name == "spare"))
     objects_a = await _objects(
         db, a, number=[bought, guest], bought=bought, code=codes[0], user_id=str(spare),
         token_id=str(spare_token), key="SC-C-3", area="FLOOR", invitation=invitation, reset=reset,
+        invitation_id=str(withdrawn),
         file_path="css/usher.css", path="nothing-here.yaml", name="nothing-here.eml", unknown="matrix-unknown",
     )  # fmt: skip
     objects_b = await _objects(db, b, number=[b_guest])

@@ -162,3 +162,21 @@ async def test_invitations_are_rate_limited_per_inviter_and_per_organization_but
     invited = await db.scalars(select(Invitation.email).order_by(Invitation.email))
     assert list(invited) == ["four@example.com", "one@example.com", "two@example.com"]
     assert await db.scalar(select(func.count()).select_from(OutboundMail)) == 3
+
+
+async def test_a_withdrawn_invitation_is_a_confirmed_step_and_its_link_stops_working(
+    organizer, other_browser, settings
+):
+    browser, org = organizer
+    await browser.post_form(f"/manage/{org}/members/invite", {"email": "late@example.com", "role": "door"})
+    path = await _deliver_and_read_link(settings, "late@example.com")
+    members = (await browser.get(f"/manage/{org}/members")).text
+    row = members[members.index('data-testid="invitation-row"') :]
+    assert '<details class="confirm">' in row and "The link sent to late@example.com stops working" in row
+    action = re.search(r'action="(/manage/[^"]+/withdraw)"', row).group(1)
+    withdrawn = await browser.post_form(action)
+    assert withdrawn.status_code == 200 and "The invitation to late@example.com is withdrawn" in withdrawn.text
+    assert 'data-testid="invitation-row"' not in withdrawn.text
+    assert (await browser.post_form(action)).status_code == 404  # once
+    await other_browser.register("late@example.com")
+    assert (await other_browser.get(path)).status_code == 404
