@@ -161,6 +161,7 @@ ACCESS: dict[tuple[str, str], Rule] = {
     ("GET", "/events/{slug:str}/live"): Public("the picker's live seat states; no buyer data"),
     ("GET", "/api/v1/events/{slug:str}/seats"): Public("the picker's seat states"),
     ("POST", "/api/v1/events/{slug:str}/holds"): Public(BUYING),
+    ("POST", "/api/v1/events/{slug:str}/holds/extend"): Public(BUYING),
     ("DELETE", "/api/v1/events/{slug:str}/holds/{key:str}"): Public(BUYING),
     ("GET", "/api/v1/events/{slug:str}/areas"): Public("standing places left"),
     ("PUT", "/api/v1/events/{slug:str}/areas/{area:str}/hold"): Public(BUYING),

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.config import Settings
 from app.events.models import Event
 from app.orders.models import Order, OrderStatus
-from app.seating.carts import HoldClock, HoldNotExtended, extend_hold, hold_clock
+from app.seating.carts import HoldClock, HoldNotExtended, extend_basket_hold, extend_hold, hold_clock
 from app.timeutil import format_local
 
 
@@ -36,13 +36,7 @@ async def order_clock(session: AsyncSession, settings: Settings, order: Order) -
 
 async def extend_basket(session: AsyncSession, settings: Settings, event: Event, cart_id: uuid.UUID) -> datetime:
     """The basket's holds, HOLD_EXTENSION_SECONDS later, once (HoldNotExtended otherwise: nothing changed)."""
-    try:
-        until = await extend_hold(session, event.id, cart_id, seconds=settings.hold_extension_seconds)
-    except HoldNotExtended:
-        await session.rollback()
-        raise
-    await session.commit()
-    return until
+    return await extend_basket_hold(session, event.id, cart_id, seconds=settings.hold_extension_seconds)
 
 
 async def extend_order(session: AsyncSession, settings: Settings, order_id: uuid.UUID) -> datetime:

@@ -17,7 +17,7 @@ from app.errors import ValidationFailed
 from app.events.service import get_public_event
 from app.seating import actions
 from app.seating.availability import area_states, cart_area_holds, seat_states
-from app.seating.carts import cart_from_token, sign_cart
+from app.seating.carts import cart_from_token, extend_basket_hold, sign_cart
 from app.seating.rules import AreaFull, SeatsUnavailable
 
 HOLD_BODY_LIMIT = 16 * 1024
@@ -118,6 +118,29 @@ async def release_hold(
     if cart_id is None:
         raise ValidationFailed({"X-Cart": "Send the cart token you were given in the X-Cart header."})
     await actions.release(actions.SeatRequest.of(request, db, settings, cart_id), slug, key)
+
+
+class ExtensionOut(msgspec.Struct):
+    cart: str
+    expires_at: datetime
+
+
+@post(
+    "/events/{slug:str}/holds/extend",
+    summary="Extend every hold of the cart in X-Cart once, by HOLD_EXTENSION_SECONDS (never past the end of sales)",
+    status_code=200,
+    responses=refusals(400, 404, 409, 422),
+)
+async def extend_holds(
+    db: AsyncSession, settings: Settings, slug: str, x_cart: str | None = CART_TOKEN
+) -> ExtensionOut:
+    """409 after the holds expired, on a second extension, or when the event is no longer on sale."""
+    cart_id = cart_from_token(settings.secret_key, x_cart)
+    if cart_id is None:
+        raise ValidationFailed({"X-Cart": "Send the cart token you were given in the X-Cart header."})
+    event = await get_public_event(db, slug, with_tiers=False)
+    until = await extend_basket_hold(db, event.id, cart_id, seconds=settings.hold_extension_seconds)
+    return ExtensionOut(cart=sign_cart(settings.secret_key, cart_id), expires_at=until)
 
 
 class AreaOut(msgspec.Struct):
@@ -233,6 +256,6 @@ seating_api_routes = [
     Router(
         path="/api/v1",
         tags=["seats"],
-        route_handlers=[seats, create_hold, release_hold, list_areas, hold_area, block_seats],
+        route_handlers=[seats, create_hold, extend_holds, release_hold, list_areas, hold_area, block_seats],
     ),
 ]

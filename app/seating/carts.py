@@ -108,3 +108,17 @@ async def extend_hold(session: AsyncSession, event_id: uuid.UUID, cart_id: uuid.
     if row["outcome"] != "extended":
         raise HoldNotExtended(row["outcome"])
     return row["held_until"]
+
+
+async def extend_basket_hold(
+    session: AsyncSession, event_id: uuid.UUID, cart_id: uuid.UUID, *, seconds: int
+) -> datetime:
+    """extend_hold in a transaction of its own: a basket's extension (the checkout page, the API). Committed when
+    granted; rolled back and HoldNotExtended when refused."""
+    try:
+        until = await extend_hold(session, event_id, cart_id, seconds=seconds)
+    except HoldNotExtended:
+        await session.rollback()
+        raise
+    await session.commit()
+    return until

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -157,3 +157,20 @@ async def test_the_sweeper_leaves_an_extended_hold_until_its_new_deadline(theatr
     await move_deadline(db, cart, -1)  # and once the new one has passed, the sweeper frees them
     released = await sweep_expired_holds(db)
     assert sorted(change.key for change in released[theatre.id]) == SEATS
+
+
+async def test_the_api_extends_the_cart_in_x_cart_once_and_says_why_it_refuses(theatre, client, db):
+    held = (await client.post("/api/v1/events/the-play/holds", json={"seats": SEATS})).json()
+    extend = "/api/v1/events/the-play/holds/extend"
+    granted = await client.post(extend, headers={"X-Cart": held["cart"]})
+    assert granted.status_code == 200
+    until = datetime.fromisoformat(granted.json()["expires_at"])
+    assert until == datetime.fromisoformat(held["expires_at"]) + timedelta(seconds=EXTENSION)
+    again = await client.post(extend, headers={"X-Cart": held["cart"]})
+    assert again.status_code == 409 and "already extended once" in again.json()["detail"]
+    assert (await client.post(extend)).status_code == 422  # no cart named
+    stranger = (await client.post("/api/v1/events/the-play/holds", json={"seats": ["SC-E-1"]})).json()
+    await move_deadline(db, uuid.UUID(stranger["cart"].split(".")[0]), -1)
+    expired = await client.post(extend, headers={"X-Cart": stranger["cart"]})
+    assert expired.status_code == 409 and "expired" in expired.json()["detail"]
+    assert await deadlines(db, uuid.UUID(held["cart"].split(".")[0])) == {until}
