@@ -267,7 +267,8 @@ def render_layout(seatmap: SeatMap) -> RenderedMap:
             for seat in row.seats:
                 flags = sum(FLAG_BITS[f] for f in seat.flags)
                 pieces += [
-                    f'<circle cx="{seat.x:g}" cy="{seat.y:g}" class="seat {category_class[seat.category]}',
+                    f'<circle cx="{seat.x:g}" cy="{seat.y:g}" r="{SEAT_RADIUS}" '
+                    f'class="seat {category_class[seat.category]}',
                     _SeatSlot(seat.key),
                     f'" data-k="{escape(seat.key)}" data-n="{escape(seat.number)}"'
                     + (f' data-f="{flags}"/>' if flags else "/>"),
