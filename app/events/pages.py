@@ -3,6 +3,8 @@ the whole public site answers besides: robots.txt, the sitemap, the accessibilit
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 from email.utils import parseaddr
@@ -21,7 +23,9 @@ from app.events.availability import event_availability, what_tiers_sell
 from app.events.listing import ListingFilter, list_public_events, sitemap_entries
 from app.events.models import Category, Event
 from app.events.sharing import event_sharing, series_sharing
+from app.templating import render
 from app.validation import FieldErrors
+from app.viewers import SharedReading
 from app.web import page
 
 # Higher layers (inventory) add their part of the event page, as they add publish steps (service.on_first_publish).
@@ -104,18 +108,24 @@ async def event_detail(request: Request, db: AsyncSession, settings: Settings, a
     return page("events/detail.html", **context)
 
 
+# Viewers of one event polling in the same window share one count per process (an upper bound on the database's
+# work during a flash sale even without a shared cache in front).
+_tier_lists: SharedReading[uuid.UUID, str] = SharedReading()
+
+
 # No session and no CSRF cookie: a response that sets a cookie must never be stored by a shared cache.
 @get("/events/{slug:str}/availability", skip_session=True, exclude_from_csrf=True)
-async def tier_availability(db: AsyncSession, settings: Settings, slug: str) -> Template:
+async def tier_availability(db: AsyncSession, settings: Settings, slug: str) -> Response:
     """The tier list alone, polled by open event pages. It is the same for every visitor (no cart, no session),
-    so during a flash sale a shared cache in front of the app answers the crowd with one request per window."""
+    so a shared cache in front of the app may answer the crowd with one request per window."""
     event = await service.get_public_event(db, slug)
     max_age = max(1, settings.availability_refresh_seconds // 2)
-    return page(
-        "events/_tiers_live.html",
-        headers={"Cache-Control": f"public, max-age={max_age}"},
-        **await _tier_context(db, event, settings),
-    )
+
+    async def tier_list() -> str:
+        return render("events/_tiers_live.html", **await _tier_context(db, event, settings))
+
+    html = await _tier_lists.get(event.id, tier_list, taken_after=time.monotonic() - max_age)
+    return Response(html, media_type="text/html", headers={"Cache-Control": f"public, max-age={max_age}"})
 
 
 @get("/series/{series_slug:str}")

@@ -86,3 +86,12 @@ async def test_the_accessibility_statement_says_what_works_what_does_not_yet_and
     assert "Choose from a list" in page and "best available" in page  # the ways round the seat map
     assert 'href="mailto:tickets@usher.localhost"' in page  # MAIL_FROM's address unless ACCESSIBILITY_CONTACT is set
     assert "two working days" in page
+
+
+async def test_a_crowd_polling_within_one_window_shares_one_count(browser, other_browser, db):
+    comedy = await make_general_admission_event(db, capacity=50)
+    first = await browser.get("/events/the-comedy/availability")
+    await _sell(db, comedy.id, 8)
+    # Within the window (half the refresh interval) the process answers everyone from the count it just took.
+    again = await other_browser.get("/events/the-comedy/availability")
+    assert tier_rows(first.text)["General"].endswith("| 50 left") and again.text == first.text
