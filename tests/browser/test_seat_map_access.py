@@ -114,3 +114,29 @@ def test_without_javascript_the_map_shows_sold_seats_sold_and_says_it_needs_java
     expect(page.get_by_test_id("map-needs-js")).to_contain_text("The live seat map needs JavaScript")
     expect(page.locator("main")).not_to_contain_text("connecting")
     context.close()
+
+
+def test_the_wheel_scrolls_the_page_ctrl_wheel_zooms_the_map_and_a_link_skips_it(page: Page, database_url: str):
+    slug = theatre_with_sold_seats(database_url)
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(f"/events/{slug}/seats")
+    expect(page.get_by_test_id("live-state")).to_have_text("live")
+    seatmap = page.locator("#seatmap")
+    seatmap.scroll_into_view_if_needed()
+    box = seatmap.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    before, view = page.evaluate("window.scrollY"), seatmap.get_attribute("viewBox")
+    page.mouse.wheel(0, 200)
+    page.wait_for_function("before => window.scrollY > before", arg=before)
+    expect(page.locator("#map-hint")).to_have_text("Use Ctrl + scroll to zoom the map")
+    assert seatmap.get_attribute("viewBox") == view
+
+    page.keyboard.down("Control")
+    page.mouse.wheel(0, -200)
+    page.keyboard.up("Control")
+    expect(seatmap).not_to_have_attribute("viewBox", view)
+
+    skip = page.get_by_role("link", name="Skip the seat map")
+    skip.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#picker-side")).to_be_focused()
