@@ -40,6 +40,20 @@ def test_a_keyboard_user_buys_seats_from_the_list_from_the_home_page_to_the_paid
     tab_to(page, page.get_by_role("link", name="Row K, 9 seats"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Stalls left, row K")).to_be_focused()
+    # What a screen reader hears: the row as a named group, each seat a checkbox named with price and attributes.
+    expect(page.locator("#seat-list fieldset").last).to_match_aria_snapshot(
+        """
+        - group "Stalls left, row K":
+          - heading "Stalls left, row K" [level=3]
+          - list:
+            - listitem:
+              - checkbox "Row K, seat 1, £42.00, wheelchair space"
+            - listitem:
+              - checkbox "Row K, seat 2, £42.00, companion seat"
+            - listitem:
+              - checkbox "Row K, seat 3, £42.00"
+        """
+    )
 
     wheelchair = page.get_by_role("checkbox", name="Row K, seat 1, £42.00, wheelchair space")
     companion = page.get_by_role("checkbox", name="Row K, seat 2, £42.00, companion seat")
