@@ -1,3 +1,4 @@
+import { createSeatKeys } from "./seatmap-keys.js";
 import { createMapView } from "./seatmap-view.js";
 
 // The seat picker: live seat states (snapshot + versioned deltas over htmx SSE), the section overview, seat
@@ -82,7 +83,7 @@ function setState(key, status, v, by) {
   if (!el) return;
   el.setAttribute("class", el.getAttribute("class").replace(/ s-\w+$/, ` s-${shown}`));
   if (el.hasAttribute("role")) name(el);
-  if (el === focused) describe(el);
+  if (el === keys.focused()) describe(el);
 }
 
 // --- sections: the overview shapes with what is left --------------------------------------------------------
@@ -302,6 +303,9 @@ function open(index, at) {
   }
   prepareSection(section);
   map.showArea(shapes[index].querySelector("polygon").getBBox(), at);
+  // Tab then reaches this section's seats (its first one that can be picked).
+  const first = keys.focused()?.closest("g.sec") === section ? null : firstPickable(section);
+  if (first) keys.setRoving(first);
 }
 
 function showOverview() {
@@ -385,112 +389,31 @@ svg.addEventListener("click", (event) => {
 });
 
 // --- focus and keyboard -----------------------------------------------------------------------------------
-const ring = document.createElementNS(svg.namespaceURI, "circle");
-ring.setAttribute("class", "focus-ring");
-ring.setAttribute("aria-hidden", "true");
-ring.style.display = "none";
-svg.append(ring);
-
-function pickableIn(row) {
-  return [...row.querySelectorAll("circle.seat")].filter(isPickable);
-}
-
-function firstPickable(section) {
-  prepareSection(section);
-  for (const row of section.querySelectorAll("g.row")) {
-    const seats = pickableIn(row);
-    if (seats.length) return seats[0];
-  }
-  return null;
-}
-
-let focused = null;
-function setRoving(el) {
-  if (focused && focused !== el) focused.setAttribute("tabindex", "-1");
-  el.setAttribute("tabindex", "0");
-  focused = el;
-}
-
-function focusSeat(el) {
-  if (!el) return;
-  const section = el.closest("g.sec");
-  if (overview && section !== openSection) open(Number(section.dataset.sec), [Number(el.getAttribute("cx")), Number(el.getAttribute("cy"))]);
-  setRoving(el);
-  el.focus({ preventScroll: true });
-  map.keepInView(Number(el.getAttribute("cx")), Number(el.getAttribute("cy")));
-}
-
-svg.addEventListener("focusin", (event) => {
-  const el = event.target.closest("circle.seat");
-  if (!el) return;
-  setRoving(el);
-  describe(el);
-  ring.setAttribute("cx", el.getAttribute("cx"));
-  ring.setAttribute("cy", el.getAttribute("cy"));
-  ring.style.display = "";
+const keys = createSeatKeys({
+  svg, isPickable, prepareSection, describe, toggle,
+  reveal: (el) => {
+    const section = el.closest("g.sec");
+    const at = [Number(el.getAttribute("cx")), Number(el.getAttribute("cy"))];
+    if (overview && section !== openSection) open(Number(section.dataset.sec), at);
+    map.keepInView(...at);
+  },
+  enterSection: (index) => {
+    open(index);
+    keys.focusSeat(keys.firstPickable(sections[index]));
+  },
+  leaveSection: (el) => {
+    if (!overview) return false;
+    shapes[Number(el.closest("g.sec").dataset.sec)].focus();
+    showOverview();
+    return true;
+  },
 });
-svg.addEventListener("focusout", () => { ring.style.display = "none"; });
+const { firstPickable, focusSeat } = keys;
+
 svg.addEventListener("pointerover", (event) => {
   const el = event.target.closest("circle.seat");
   if (el) describe(el);
 });
 
 // The keyboard starts on a seat that can be picked.
-if (!overview && sections.length) setRoving(firstPickable(sections[0]) ?? sections[0].querySelector("circle.seat"));
-
-function nearestIn(row, x) {
-  let best = null;
-  for (const el of pickableIn(row)) {
-    const d = Math.abs(Number(el.getAttribute("cx")) - x);
-    if (!best || d < best.d) best = { el, d };
-  }
-  return best?.el ?? null;
-}
-
-// The next row in `step` direction (within the section) that has a seat to pick, and what to take from it.
-function rowFrom(row, step, choose) {
-  const rows = [...row.closest("g.sec").querySelectorAll("g.row")];
-  for (let i = rows.indexOf(row) + step; i >= 0 && i < rows.length; i += step) {
-    const found = choose(rows[i]);
-    if (found) return found;
-  }
-  return null;
-}
-
-svg.addEventListener("keydown", (event) => {
-  const shape = event.target.closest("g.sec-shape");
-  if (shape && (event.key === "Enter" || event.key === " ")) {
-    event.preventDefault();
-    const index = Number(shape.dataset.sec);
-    open(index);
-    const first = firstPickable(sections[index]);
-    if (first) focusSeat(first);
-    return;
-  }
-  const el = event.target.closest("circle.seat");
-  if (!el) return;
-  const row = el.parentNode;
-  const seats = pickableIn(row);
-  const pos = seats.indexOf(el);
-  const x = Number(el.getAttribute("cx"));
-  let next = null;
-  switch (event.key) {
-    case "ArrowRight": next = seats[pos + 1] ?? rowFrom(row, 1, (r) => pickableIn(r)[0]); break;
-    case "ArrowLeft": next = seats[pos - 1] ?? rowFrom(row, -1, (r) => pickableIn(r).at(-1)); break;
-    case "ArrowDown": next = rowFrom(row, 1, (r) => nearestIn(r, x)); break;
-    case "ArrowUp": next = rowFrom(row, -1, (r) => nearestIn(r, x)); break;
-    case "PageDown": next = rowFrom(row, 1, (r) => pickableIn(r)[0]); break;
-    case "PageUp": next = rowFrom(row, -1, (r) => pickableIn(r)[0]); break;
-    case "Home": next = seats[0]; break;
-    case "End": next = seats.at(-1); break;
-    case "Escape":
-      if (!overview) return;
-      shapes[Number(el.closest("g.sec").dataset.sec)].focus();
-      showOverview();
-      break;
-    case "Enter": case " ": event.preventDefault(); toggle(el); return;
-    default: return;
-  }
-  event.preventDefault();
-  if (next) focusSeat(next);
-});
+if (!overview && sections.length) keys.setRoving(firstPickable(sections[0]) ?? sections[0].querySelector("circle.seat"));
