@@ -295,3 +295,21 @@ async def test_the_seat_category_is_chosen_by_name_among_the_seat_maps_and_an_un
     assert await db.scalar(select(func.count()).select_from(PriceTier)) == tiers_before
     added = await browser.post_form("/manage/events/the-play/tiers", {**form, "seat_category": "premium"}, htmx=True)
     assert added.status_code == 200 and added.headers["HX-Trigger"] == "tiers-changed"
+
+
+async def test_tiers_are_added_edited_and_deleted_without_javascript(organizer, db):
+    browser, org = organizer
+    slug = await browser.create_event(org)
+    tier_form = {"name": "Standard", "price": "20", "currency": "EUR", "kind": "ga", "capacity": "80"}
+    added = await browser.post_form(f"/manage/events/{slug}/tiers", tier_form)
+    assert added.status_code == 303 and added.headers["location"] == f"/manage/events/{slug}#tiers"
+    tier = await db.scalar(select(PriceTier))
+    page = (await browser.get(f"/manage/events/{slug}/tiers/{tier.id}/edit")).text
+    assert "<html" in page and f'<form method="post" action="/manage/events/{slug}/tiers/{tier.id}"' in page
+    refused = await browser.post_form(f"/manage/events/{slug}/tiers/{tier.id}", {**tier_form, "price": "lots"})
+    assert refused.status_code == 422 and "<html" in refused.text  # the page again, the row still editing
+    assert "such as 25" in field_error(refused.text, f"tier-{tier.id}-price")
+    saved = await browser.post_form(f"/manage/events/{slug}/tiers/{tier.id}", {**tier_form, "price": "22.50"})
+    assert saved.status_code == 303 and (await db.scalar(select(PriceTier.price_minor))) == 2250
+    deleted = await browser.post_form(f"/manage/events/{slug}/tiers/{tier.id}/delete")
+    assert deleted.status_code == 303 and await db.scalar(select(PriceTier)) is None
