@@ -133,10 +133,20 @@ _UNSTORABLE = {
 }
 
 
+# lock_timeout (app/db.py) ran out while waiting for a row lock.
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL SQLSTATE of `exc`, raw asyncpg or wrapped by SQLAlchemy."""
+    state = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
+    return state if isinstance(state, str) else None
+
+
 def unstorable_value_message(exc: BaseException) -> str | None:
     """What to tell the client when `exc` (raw asyncpg, or wrapped by SQLAlchemy) is a PostgreSQL data exception."""
-    state = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
-    if not isinstance(state, str) or not state.startswith("22"):
+    state = _sqlstate(exc)
+    if state is None or not state.startswith("22"):
         return None
     return _UNSTORABLE.get(state, "A value in the request cannot be stored. Check it and try again.")
 
@@ -144,8 +154,10 @@ def unstorable_value_message(exc: BaseException) -> str | None:
 def handle_unexpected(request: Request, exc: Exception) -> Response:
     if message := unstorable_value_message(exc):
         return _error_response(request, 400, message)
-    if isinstance(exc, PoolTimeout):  # every database connection busy for the whole wait: a burst, not a bug
-        log.warning("database pool exhausted", extra={"path": request.url.path})
+    if isinstance(exc, PoolTimeout) or _sqlstate(exc) == LOCK_NOT_AVAILABLE:
+        # Every connection busy, or a row locked by others for the whole lock_timeout: a burst, not a bug. The
+        # transaction rolled back, so the client may simply try again.
+        log.warning("database busy", extra={"path": request.url.path, "error": type(exc).__name__})
         return _error_response(
             request,
             503,
