@@ -63,9 +63,12 @@ class _SeatsOf:
     opening: bool
 
 
+_Piece = str | _SeatSlot | _LeftSlot | _SeatsOf
+
+
 @dataclass(frozen=True)
 class RenderedMap:
-    pieces: tuple[str | _SeatSlot | _LeftSlot | _SeatsOf, ...]  # the <svg>, with slots for what changes
+    pieces: tuple[_Piece, ...]  # the <svg>, with slots for what changes per request
     index_json: str  # [[section name, row label, [[key, number, flag bits], ...]], ...] in drawing order
     categories: list[dict]  # key, name, color, css class
     seated_categories: frozenset[str]  # categories that have seats (not only standing areas)
@@ -212,7 +215,7 @@ def render_layout(seatmap: SeatMap) -> RenderedMap:
     category_class = {c.key: f"c{i}" for i, c in enumerate(seatmap.categories)}
     opens_on_sections = seatmap.seat_count > OVERVIEW_SEATS
     overview = " overview" if opens_on_sections else ""
-    pieces: list[str | _SeatSlot | _LeftSlot | _SeatsOf] = [
+    pieces: list[_Piece] = [
         f'<svg id="seatmap" class="seatmap{overview}" viewBox="0 0 {seatmap.width:g} {seatmap.height:g}" '
         f'role="group" aria-label="Seat map of {escape(seatmap.name)}" preserveAspectRatio="xMidYMid meet">'
         '<defs><pattern id="hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
@@ -299,9 +302,9 @@ def render_layout(seatmap: SeatMap) -> RenderedMap:
     )
 
 
-def _merged(pieces: list[str | _SeatSlot | _LeftSlot | _SeatsOf]) -> tuple[str | _SeatSlot | _LeftSlot | _SeatsOf, ...]:
+def _merged(pieces: list[_Piece]) -> tuple[_Piece, ...]:
     """Neighbouring strings joined once, so a request joins slots and few long strings."""
-    merged: list[str | _SeatSlot | _LeftSlot | _SeatsOf] = []
+    merged: list[_Piece] = []
     for piece in pieces:
         if isinstance(piece, str) and merged and isinstance(merged[-1], str):
             merged[-1] += piece
