@@ -2,8 +2,9 @@ import { createSeatKeys } from "./seatmap-keys.js";
 import { createMapView } from "./seatmap-view.js";
 
 // The seat picker: live seat states (snapshot + versioned deltas over htmx SSE), the section overview, seat
-// selection by pointer, touch and keyboard, zoom and pan. The server draws every seat's state, so nothing here
-// walks all seats at startup: a section's seats get their names when it opens, and deltas touch only their seats.
+// names and selection. The server draws every state (a big map's seats come as JSON per section, drawn when the
+// section opens), so nothing here walks all seats at startup, and deltas touch only their own seats.
+// Zoom and gestures: seatmap-view.js; keyboard: seatmap-keys.js.
 
 const picker = document.getElementById("picker");
 const svg = document.getElementById("seatmap");
