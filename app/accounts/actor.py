@@ -32,6 +32,11 @@ class Actor:
     def is_authenticated(self) -> bool:
         return self.user_id is not None or self.via_api_token
 
+    @property
+    def door_only(self) -> bool:
+        """Door staff everywhere they belong: they scan, they do not manage."""
+        return bool(self.organizations) and all(org.role == Role.DOOR for org in self.organizations)
+
     def is_user(self, user_id: uuid.UUID | None) -> bool:
         """Whether this actor is that user; an actor without a user id (API token, anonymous) is nobody."""
         return self.user_id is not None and self.user_id == user_id

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts import organizations, service, verification
 from app.accounts.actor import Actor
 from app.accounts.dependencies import start_user_session
-from app.accounts.models import Role, User
+from app.accounts.models import User
 from app.config import Settings
 from app.errors import RateLimited, ValidationFailed
 from app.queue import nudge_mail_delivery
@@ -34,8 +34,7 @@ async def landing_page(db: AsyncSession, user: User) -> str:
     """Where logging in leads without a `next`: door staff (members who may only scan) to the scanner with today's
     events, everyone else to the organizer area."""
     actor = await service.load_actor(db, user.id, session_epoch=user.sessions_valid_after)
-    roles = {org.role for org in actor.organizations} if actor else set()
-    return "/scan" if roles == {Role.DOOR} else "/manage"
+    return "/scan" if actor and actor.door_only else "/manage"
 
 
 def too_many(template_name: str, exc: RateLimited, **context: Any) -> Template:

@@ -31,6 +31,7 @@ async def test_door_only_staff_land_on_the_scanner_with_todays_events_not_on_cre
     home = await browser.get("/scan")
     assert home.status_code == 200 and "Create an organization" not in home.text
     assert "<h2>Today</h2>" in home.text and 'href="/scan/tonight"' in home.text
+    assert 'href="/manage"' not in home.text  # door staff's menu leads to the scanner, not the organizer area
 
 
 async def test_managers_land_on_the_organizer_area_and_a_next_page_wins_over_both(door, browser, db, other_browser):
