@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -26,6 +27,8 @@ from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.events import service as events
 from app.events.models import Event
+from app.mail.service import deliver_due_mail
+from app.mail.transport import FileTransport
 from app.orders.access import order_token
 from app.orders.checkout import CheckoutForm, place_order
 from app.seating.carts import CART_COOKIE, holder_tag, sign_cart
@@ -66,8 +69,9 @@ class World:
         return self.ticket_codes.pop()
 
 
-async def _furnish(database_url: str, redis_url: str) -> dict:
-    """The demo, a full basket on the arena map, an unpaid order for the pay page; returns what the walker names."""
+async def _furnish(database_url: str, redis_url: str, mail_dir: Path) -> dict:
+    """The demo, a full basket on the arena map, an unpaid order for the pay page, the demo's e-mail delivered to
+    the dev mailbox; returns what the walker names."""
     settings = Settings(database_url=database_url, redis_url=redis_url, secret_key=SECRET, environment="test")
     await seed(settings)
     engine = create_engine(database_url, pool_size=1)
@@ -92,6 +96,7 @@ async def _furnish(database_url: str, redis_url: str) -> dict:
         await hold("demo-arena", basket, BASKET_SEATS)
         await hold("demo-family-concert", unpaid, 2)
         await _draft_with_problems(session)
+        await deliver_due_mail(create_sessionmaker(engine), FileTransport(mail_dir, "tickets@usher.test"))
         event = await session.scalar(select(Event).where(Event.slug == "demo-family-concert"))
         placed = await place_order(
             session, event, unpaid, CheckoutForm("ada@usher.test", "Ada Lovelace"), settings=settings, user_id=None
@@ -152,9 +157,10 @@ async def _draft_with_problems(session: AsyncSession) -> None:
 def demo(server_urls: tuple[str, str], redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The demo on a server of this module's own (its own database: other tests' cleanup never empties it)."""
     Redis.from_url(redis_url).flushdb()
+    mail_dir = tmp_path_factory.mktemp("mail")
     with migrated_database(server_urls[0]) as database_url:
-        furnished = run_blocking(asyncio.run, _furnish(database_url, redis_url))
-        with app_server(database_url, redis_url, tmp_path_factory.mktemp("mail"), **UNLIMITED) as base_url:
+        furnished = run_blocking(asyncio.run, _furnish(database_url, redis_url, mail_dir))
+        with app_server(database_url, redis_url, mail_dir, **UNLIMITED) as base_url:
             yield World(base_url=base_url, **furnished)
     Redis.from_url(redis_url).flushdb()
 
@@ -310,6 +316,15 @@ def order_detail(page: Page, world: World) -> Iterator[str]:
     yield "refund without a reason"
 
 
+def mailbox(page: Page, world: World) -> Iterator[str]:
+    """The dev mailbox with the demo's e-mail, then the tickets e-mail opened in it."""
+    go(page, "/dev/mail")
+    yield "with mail"
+    page.locator('a[href^="/dev/mail/"]').first.click()
+    expect(page.locator("iframe.mail-html")).to_be_attached()
+    yield "a message"
+
+
 def accessibility_statement(page: Page, world: World) -> Iterator[str]:
     go(page, "/")
     link = page.locator("footer").get_by_role("link", name=re.compile("accessibility", re.I))
@@ -367,7 +382,7 @@ STOPS = [
     Stop("register", page_with_form("/register")),
     Stop("forgot password", page_with_form("/password/forgot")),
     Stop("accessibility statement", accessibility_statement),
-    Stop("mailbox", plain("/dev/mail")),
+    Stop("mailbox", mailbox),
     Stop("not found", plain("/events/no-such-event", 404)),
     # The organizer's pages
     Stop("dashboard", plain("/manage"), "organizer"),
