@@ -104,10 +104,10 @@ class Settings:
     secure_cookies: bool = False
     queue_name: str = "usher"
     hold_ttl_seconds: int = 600
+    hold_extension_seconds: int = 300  # the one extension a buyer may ask for (WCAG 2.2.1)
     max_seats_per_cart: int = 10
     hold_rate_per_cart: int = 30
     hold_rate_per_ip: int = 600
-    hold_extension_seconds: int = 300  # the one extension a buyer may ask for (WCAG 2.2.1)
     hold_rate_window_seconds: int = 10
     # Abuse limits per client (an IPv4 address or IPv6 /64, behind trusted_proxies) and buyer; 0 turns one off.
     trusted_proxies: tuple[str, ...] = ()  # CIDRs
@@ -254,13 +254,13 @@ class Settings:
             secure_cookies=_env_bool("SECURE_COOKIES", base_url.startswith("https://")),
             queue_name=os.environ.get("QUEUE_NAME", "usher"),
             hold_ttl_seconds=_env_int("HOLD_TTL_SECONDS", cls.hold_ttl_seconds),
+            hold_extension_seconds=_env_int("HOLD_EXTENSION_SECONDS", cls.hold_extension_seconds),
             max_seats_per_cart=_env_int("MAX_SEATS_PER_CART", cls.max_seats_per_cart),
             hold_rate_per_cart=_env_int("HOLD_RATE_PER_CART", cls.hold_rate_per_cart),
             hold_rate_per_ip=_env_int("HOLD_RATE_PER_IP", cls.hold_rate_per_ip),
             hold_rate_window_seconds=_env_int("HOLD_RATE_WINDOW_SECONDS", cls.hold_rate_window_seconds),
             trusted_proxies=_env_networks("TRUSTED_PROXIES"),
             max_held_per_network=_env_int("MAX_HELD_PER_NETWORK", cls.max_held_per_network),
-            hold_extension_seconds=_env_int("HOLD_EXTENSION_SECONDS", cls.hold_extension_seconds),
             max_held_per_account=_env_int("MAX_HELD_PER_ACCOUNT", cls.max_held_per_account),
             max_orders_per_email=_env_int("MAX_ORDERS_PER_EMAIL", cls.max_orders_per_email),
             checkout_rate_limit=_env_int("CHECKOUT_RATE_LIMIT", cls.checkout_rate_limit),
