@@ -19,7 +19,7 @@ from app.events.forms import event_input, tier_input
 from app.events.pages import parse_filter
 from app.money import CURRENCIES, InvalidAmount, format_amount, parse_amount
 from app.orders.checkout import validate_checkout
-from app.seating.pages import _form_int
+from app.seating.choosing import form_int
 from app.timeutil import all_timezones, is_valid_timezone, local_to_utc
 from app.validation import FieldErrors, has_unstorable_characters, is_valid_slug, slugify
 from app.venues.layouts import sample_document, sample_names
@@ -270,13 +270,13 @@ def test_typed_price_comes_back_in_minor_units(minor, currency):
 @forms
 @given(MAYBE_TEXT)
 def test_any_quantity_is_a_number_the_range_checks_can_refuse(value):
-    assert isinstance(_form_int(value), int)
+    assert isinstance(form_int(value), int)
 
 
 @forms
 @given(st.integers(0, 10**6))
 def test_typed_quantity_comes_back(quantity):
-    assert _form_int(str(quantity)) == quantity
+    assert form_int(str(quantity)) == quantity
 
 
 @forms
