@@ -43,6 +43,10 @@ class Order(UUIDPrimaryKey, Timestamps, Base):
             "AND total_minor = subtotal_minor - discount_minor + fee_minor",
             name="totals_add_up",
         ),
+        CheckConstraint(  # every refund says why (migration 0014)
+            "status NOT IN ('refund_due', 'refunded') OR btrim(coalesce(refund_reason, '')) <> ''",
+            name="refund_reason_given",
+        ),
         Index("ix_orders_expiring", "expires_at", postgresql_where=text("status = 'pending'")),
         Index("ix_orders_refund_due", "updated_at", postgresql_where=text("status = 'refund_due'")),
         Index("ix_orders_event_created", "event_id", "created_at"),

@@ -221,6 +221,7 @@ async def _backlog(db, client, settings, localstripe_url: str) -> Backlog:
         )
         assert (await pay_in_browser(stripe_settings, intent.id, "4242424242424242"))["status"] == "succeeded"
         placed.provider, placed.provider_reference, placed.status = "stripe", intent.id, "refund_due"
+        placed.refund_reason = "The concert moved to a smaller hall."
     expiring = [
         await _place_order(client, event.slug, [f"SC-B-{n}", f"SC-B-{n + 6}"], promo_code="FAULT") for n in (1, 2, 3)
     ]
