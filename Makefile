@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha256sum | cut -c1-12)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test test-fast bench lint format migrate seed stop clean browser-deps install
+.PHONY: run test test-fast bench lighthouse lint format migrate seed stop clean browser-deps install
 
 install: $(STAMP)
 
@@ -37,6 +37,9 @@ browser-deps: ## Debian's Chromium for the Playwright tests (playwright cannot d
 
 bench: install ## benchmarks (see bench/README)
 	$(BIN)/python -m bench
+
+lighthouse: install browser-deps ## Lighthouse 12.2.3 (tools/lighthouse, needs npm) on the demo: home, event, both maps, checkout
+	CHROME_PATH=$(CHROMIUM) $(BIN)/python -m bench.lighthouse --runs 3
 
 lint: install js-tools ## ruff for Python, Biome for static/js
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ SIGNATURES = (
     "usher_release_seat(text, uuid, text)",
     "usher_hold_seats(text, uuid, text[], integer, integer, text, uuid, integer, integer)",
     "usher_extend_cart(uuid, uuid, timestamptz)",
+    "usher_live_hold_deadlines(uuid, uuid)",
     "usher_extend_hold(uuid, uuid, integer)",
     "usher_client_may_hold(uuid, uuid, text, uuid, integer, integer, integer)",
     "usher_cart_holding(uuid, uuid)",

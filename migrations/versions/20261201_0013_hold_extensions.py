@@ -27,6 +27,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # usher_extend_cart keeps returning the deadline: 0012's callers ignore what it returns.
+    # usher_extend_cart keeps returning the deadline (0012's callers ignore what it returns), and keeps the
+    # usher_live_hold_deadlines it reads.
     op.execute("DROP FUNCTION IF EXISTS usher_extend_hold(uuid, uuid, integer)")
     op.drop_column("carts", "extended_at")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -85,6 +86,35 @@ def run_in_database(database_url: str, work):
         return result
 
     return run_blocking(asyncio.run, go())
+
+
+def seated_event(database_url: str, prefix: str = "play") -> str:
+    """A published theatre event on sale (tests/seating/conftest.py's); its slug."""
+    from tests.seating.conftest import make_seated_event
+
+    slug = f"{prefix}-{uuid.uuid4().hex[:6]}"
+
+    async def create(session) -> None:
+        await make_seated_event(session, slug=slug)
+
+    run_in_database(database_url, create)
+    return slug
+
+
+@pytest.fixture
+def seated_slug(database_url) -> str:
+    return seated_event(database_url)
+
+
+@pytest.fixture
+def no_script(chromium: Browser, live_server: str) -> Iterator[Page]:
+    """A browser with JavaScript off: every page must work with plain links and forms."""
+    context = chromium.new_context(
+        base_url=live_server, java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
 
 
 def log_in(page: Page, email: str) -> None:

@@ -359,6 +359,18 @@ class Stop:
     visit: Callable[[Page, World], Iterator[str]]
     who: str = "visitor"  # visitor, buyer (the full basket), organizer or door
 
+    def problems(self, visitors: Visitors, world: World, viewport: dict, check: Callable[[Page], list[str]]) -> list:
+        """`check`'s findings in every state of this stop, each named by stop, state and width."""
+        page = visitors.page(viewport, self.who)
+        try:
+            return [
+                f"{self.name} [{state}] at {viewport['width']} px: {problem}"
+                for state in self.visit(page, world)
+                for problem in check(page)
+            ]
+        finally:
+            page.close()
+
 
 ORG = ORGANIZATION
 STOPS = [

@@ -48,11 +48,5 @@ def test_no_serious_accessibility_violation_and_no_duplicate_id(
     stop: Stop,
     viewport: dict,
 ):
-    page = visitors.page(viewport, stop.who)
-    found = []
-    try:
-        for state in stop.visit(page, demo):
-            found += [f"{stop.name} [{state}] at {viewport['width']} px: {problem}" for problem in problems_in(page)]
-    finally:
-        page.close()
+    found = stop.problems(visitors, demo, viewport, problems_in)
     assert not found, "\n" + "\n".join(found)

@@ -3,37 +3,18 @@ checkout's countdown that warns before the hold ends and extends it once."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import update
 
-from app.db import create_engine, create_sessionmaker
 from app.seating.models import EventSeat
 from tests.browser.conftest import run_in_database
 from tests.browser.test_axe_sweep import problems_in
-from tests.conftest import run_blocking
-from tests.seating.conftest import make_seated_event
 
 COUNTDOWN = re.compile(r"^\d{1,2}:\d\d$")
-
-
-@pytest.fixture
-def seated_slug(database_url) -> str:
-    slug = f"basket-{uuid.uuid4().hex[:6]}"
-
-    async def create() -> None:
-        engine = create_engine(database_url, pool_size=1)
-        async with create_sessionmaker(engine)() as session:
-            await make_seated_event(session, slug=slug)
-        await engine.dispose()
-
-    run_blocking(asyncio.run, create())
-    return slug
 
 
 def hold(page: Page, slug: str, key: str) -> None:

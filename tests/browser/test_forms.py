@@ -5,10 +5,8 @@ deleting and revoking are confirmed steps that work without JavaScript."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
 from app.accounts.models import User
@@ -35,16 +33,6 @@ def draft_without_balcony_prices(database_url: str) -> tuple[str, str]:
         return event.actor.email
 
     return slug, run_in_database(database_url, create)
-
-
-@pytest.fixture
-def no_script(chromium: Browser, live_server: str) -> Iterator[Page]:
-    context = chromium.new_context(
-        base_url=live_server, java_script_enabled=False, viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_a_tier_change_refreshes_the_publish_card_without_a_reload(page: Page, database_url):

@@ -44,11 +44,5 @@ def overflow_in(page: Page) -> list[str]:
 
 @pytest.mark.parametrize("stop", STOPS, ids=[stop.name for stop in STOPS])
 def test_nothing_is_wider_than_a_320_px_screen(visitors: Visitors, demo: World, stop: Stop):
-    page = visitors.page(NARROWEST, stop.who)
-    found = []
-    try:
-        for state in stop.visit(page, demo):
-            found += [f"{stop.name} [{state}]: {problem}" for problem in overflow_in(page)]
-    finally:
-        page.close()
+    found = stop.problems(visitors, demo, NARROWEST, overflow_in)
     assert not found, "\n" + "\n".join(found)

@@ -2,30 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-import uuid
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
-
-from app.db import create_engine, create_sessionmaker
-from tests.conftest import run_blocking
-from tests.seating.conftest import make_seated_event
-
-
-@pytest.fixture
-def seated_slug(database_url) -> str:
-    slug = f"play-{uuid.uuid4().hex[:6]}"
-
-    async def create() -> None:
-        engine = create_engine(database_url, pool_size=1)
-        async with create_sessionmaker(engine)() as session:
-            await make_seated_event(session, slug=slug)
-        await engine.dispose()
-
-    run_blocking(asyncio.run, create())
-    return slug
 
 
 def open_picker(page: Page, slug: str) -> None:

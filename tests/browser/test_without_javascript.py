@@ -3,43 +3,13 @@ from the seat page to a paid ticket, every step a plain link or form."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import uuid
-from collections.abc import Iterator
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
-from app.db import create_engine, create_sessionmaker
 from app.seating.models import EventSeat
-from tests.browser.conftest import pay_with_the_test_card, run_in_database
-from tests.conftest import run_blocking
-from tests.seating.conftest import make_seated_event
-
-
-def create_event(database_url: str) -> str:
-    slug = f"play-{uuid.uuid4().hex[:6]}"
-
-    async def create() -> None:
-        engine = create_engine(database_url, pool_size=1)
-        async with create_sessionmaker(engine)() as session:
-            await make_seated_event(session, slug=slug)
-        await engine.dispose()
-
-    run_blocking(asyncio.run, create())
-    return slug
-
-
-@pytest.fixture
-def no_script(chromium: Browser, live_server: str) -> Iterator[Page]:
-    context = chromium.new_context(
-        base_url=live_server, java_script_enabled=False, viewport={"width": 1280, "height": 900}
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+from tests.browser.conftest import pay_with_the_test_card, run_in_database, seated_event
 
 
 def check_out_and_pay(page: Page, total: str) -> None:
@@ -51,7 +21,7 @@ def check_out_and_pay(page: Page, total: str) -> None:
 
 def test_without_javascript_a_buyer_chooses_seats_from_the_list_and_pays(no_script: Page, database_url: str):
     page = no_script
-    slug = create_event(database_url)
+    slug = seated_event(database_url)
     page.goto(f"/events/{slug}/seats")
     page.get_by_test_id("seat-list-open").click()
     page.get_by_role("link", name="Stalls centre, 132 left").click()
@@ -70,7 +40,7 @@ def test_without_javascript_a_buyer_chooses_seats_from_the_list_and_pays(no_scri
 
 def test_without_javascript_best_available_holds_seats_and_the_buyer_pays(no_script: Page, database_url: str):
     page = no_script
-    slug = create_event(database_url)
+    slug = seated_event(database_url)
     page.goto(f"/events/{slug}/seats")
     page.get_by_label("Seats together", exact=True).last.fill("2")
     page.get_by_label("Category").select_option(label="Balcony (£25.00)")
@@ -83,7 +53,7 @@ def test_without_javascript_best_available_holds_seats_and_the_buyer_pays(no_scr
 
 def test_without_javascript_a_refused_hold_shows_the_problem_and_the_forms_again(no_script: Page, database_url: str):
     page = no_script
-    slug = create_event(database_url)
+    slug = seated_event(database_url)
 
     async def sell_the_balcony(session) -> None:
         await session.execute(update(EventSeat).where(EventSeat.section_key == "BAL").values(status="sold"))

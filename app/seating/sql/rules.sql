@@ -99,6 +99,16 @@ BEGIN
 END
 $$;
 
+-- The deadlines of a cart's live holds in an event: its held seats and its standing places.
+CREATE OR REPLACE FUNCTION usher_live_hold_deadlines(p_event uuid, p_cart uuid) RETURNS SETOF timestamptz
+LANGUAGE sql STABLE AS $$
+    SELECT s.held_until FROM event_seats s
+    WHERE s.event_id = p_event AND s.cart_id = p_cart AND s.status = 'held' AND usher_hold_is_live(s.held_until)
+    UNION ALL
+    SELECT a.held_until FROM area_holds a
+    WHERE a.event_id = p_event AND a.cart_id = p_cart AND usher_hold_is_live(a.held_until)
+$$;
+
 -- The whole cart shares one deadline, so the buyer sees one countdown: every live hold of the cart moves to
 -- p_until, or to the cart's later deadline when it was extended (a new hold never shortens an extension).
 -- Returns that deadline. The caller holds the cart lock (usher_lock_cart) and has locked the cart's seats in key
@@ -108,13 +118,7 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     deadline timestamptz;
 BEGIN
-    SELECT greatest(p_until, max(h.held_until)) INTO deadline FROM (
-        SELECT s.held_until FROM event_seats s
-        WHERE s.event_id = p_event AND s.cart_id = p_cart AND s.status = 'held' AND usher_hold_is_live(s.held_until)
-        UNION ALL
-        SELECT a.held_until FROM area_holds a
-        WHERE a.event_id = p_event AND a.cart_id = p_cart AND usher_hold_is_live(a.held_until)
-    ) h;
+    SELECT greatest(p_until, max(d)) INTO deadline FROM usher_live_hold_deadlines(p_event, p_cart) d;
     UPDATE event_seats s SET held_until = deadline
     WHERE s.event_id = p_event AND s.cart_id = p_cart AND s.status = 'held' AND usher_hold_is_live(s.held_until)
       AND s.held_until <> deadline;
@@ -146,13 +150,7 @@ BEGIN
     PERFORM 1 FROM event_seats s
     WHERE s.event_id = p_event AND s.cart_id = p_cart AND s.status = 'held' ORDER BY s.key FOR UPDATE;
     PERFORM 1 FROM area_holds a WHERE a.event_id = p_event AND a.cart_id = p_cart ORDER BY a.area_key FOR UPDATE;
-    SELECT min(h.held_until) INTO held_until FROM (
-        SELECT s.held_until FROM event_seats s
-        WHERE s.event_id = p_event AND s.cart_id = p_cart AND s.status = 'held' AND usher_hold_is_live(s.held_until)
-        UNION ALL
-        SELECT a.held_until FROM area_holds a
-        WHERE a.event_id = p_event AND a.cart_id = p_cart AND usher_hold_is_live(a.held_until)
-    ) h;
+    SELECT min(d) INTO held_until FROM usher_live_hold_deadlines(p_event, p_cart) d;
     IF held_until IS NULL THEN outcome := 'expired'; RETURN; END IF;
     PERFORM 1 FROM carts c WHERE c.id = p_cart AND c.extended_at IS NOT NULL;
     IF FOUND THEN outcome := 'already_extended'; RETURN; END IF;
