@@ -25,8 +25,9 @@ from app.events.models import Category, Event, EventSeries, EventStatus, PriceTi
 from app.money import is_supported_currency
 from app.timeutil import is_valid_timezone, local_to_utc
 from app.validation import FieldErrors, is_valid_slug, slugify
-from app.venues.layouts import version_of_organization
+from app.venues.layouts import layout_choices, version_of_organization
 from app.venues.models import Venue
+from app.venues.seatmap import parse
 
 MAX_DATES = 200
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -116,10 +117,80 @@ def weekly_dates(rule: WeeklyRule, errors: FieldErrors) -> list[DateInput]:
     ]
 
 
+# --- the seat categories a template tier can sell -----------------------------------------------------------
+
+
+async def seat_categories_of_map(
+    session: AsyncSession, organization_id: uuid.UUID, version_id: uuid.UUID | None
+) -> dict[str, str] | None:
+    """The categories of one of the organization's seat maps (a layout version), key -> display name in the map's
+    order; None without a map or for someone else's."""
+    if version_id is None:
+        return None
+    try:
+        version = await version_of_organization(session, organization_id, version_id)
+    except NotFound:
+        return None
+    return {c.key: c.name for c in parse(version.document).categories}
+
+
+async def common_seat_categories(
+    session: AsyncSession, organization_id: uuid.UUID, version_ids: Sequence[uuid.UUID | None]
+) -> dict[str, str] | None:
+    """The categories every one of these seat maps has (in the first one's order): what a template tier can sell
+    on dates sold with them; None when there is no (known) map."""
+    common = None
+    for version_id in dict.fromkeys(v for v in version_ids if v):
+        if (names := await seat_categories_of_map(session, organization_id, version_id)) is not None:
+            common = names if common is None else {k: n for k, n in common.items() if k in names}
+    return common
+
+
+async def series_seat_categories(session: AsyncSession, series: EventSeries) -> dict[str, str] | None:
+    """The categories the series' template can sell: those of the seat maps of its upcoming dates (of all its
+    dates when none is upcoming), cancelled ones aside; None when they have no seat map."""
+    rows = (
+        await session.execute(
+            select(Event.layout_version_id, Event.ends_at)
+            .where(Event.series_id == series.id, Event.status != EventStatus.CANCELLED)
+            .order_by(Event.starts_at)
+        )
+    ).all()
+    now = utcnow()
+    versions = [v for v, ends in rows if ends > now] or [v for v, _ in rows]
+    return await common_seat_categories(session, series.organization_id, versions)
+
+
+async def seat_category_choices(
+    session: AsyncSession, actor: Actor, organization_id: uuid.UUID, chosen: uuid.UUID | None
+) -> dict[str, dict[str, str]]:
+    """For the new-series form, which picks its seat map in the same form: the chosen map's categories under its
+    name, or, while none is chosen, each of the organization's maps' (so a seated tier can be set up at once)."""
+    choices = {}
+    for layout in await layout_choices(session, actor, organization_id):
+        if chosen in (None, layout.version_id):
+            choices[layout.label] = await seat_categories_of_map(session, organization_id, layout.version_id) or {}
+    return choices
+
+
 # --- creating a series and its dates ---------------------------------------------------------------------------
 
 
-def _validated_tiers(errors: FieldErrors, tiers: list[TemplateTier]) -> list[TemplateTier]:
+def _check_seat_category(errors: FieldErrors, tier: TemplateTier, known: dict[str, str] | None) -> None:
+    """A seated template tier sells one of the series' seat map categories (`known`: key -> display name)."""
+    category = (tier.seat_category or "").strip()
+    if known is None:
+        errors.add("tiers", f"Tier {tier.name!r}: the series has no seat map; choose one, or give a capacity.")
+    elif not known:
+        errors.add("tiers", f"Tier {tier.name!r}: the dates' seat maps share no category; give a capacity.")
+    elif category not in known:
+        choices = ", ".join(f"{name} ({key})" for key, name in known.items())
+        errors.add("tiers", f"Tier {tier.name!r}: choose one of the seat map's categories: {choices}.")
+
+
+def _validated_tiers(
+    errors: FieldErrors, tiers: list[TemplateTier], known: dict[str, str] | None
+) -> list[TemplateTier]:
     if not tiers:
         errors.add("tiers", "Add at least one price tier.")
     currencies = {t.currency.strip().upper() for t in tiers}
@@ -137,20 +208,28 @@ def _validated_tiers(errors: FieldErrors, tiers: list[TemplateTier]) -> list[Tem
             errors.add("tiers", f"Tier {t.name!r}: give either a capacity or a seat category, not both.")
         elif t.capacity is not None and not 1 <= t.capacity <= 1_000_000:
             errors.add("tiers", f"Tier {t.name!r}: enter a capacity from 1 to 1,000,000.")
+        elif t.capacity is None:
+            _check_seat_category(errors, t, known)
     return [
         msgspec.structs.replace(
-            t, name=t.name.strip(), currency=t.currency.strip().upper(), seat_category=(t.seat_category or None)
+            t,
+            name=t.name.strip(),
+            currency=t.currency.strip().upper(),
+            seat_category=(t.seat_category or "").strip() or None,
         )
         for t in tiers
     ]
 
 
-def validated_template(errors: FieldErrors, data: TemplateInput) -> TemplateInput:
+def validated_template(
+    errors: FieldErrors, data: TemplateInput, seat_categories: dict[str, str] | None
+) -> TemplateInput:
+    """`seat_categories`: those the series' seat map has (key -> display name), None without a seat map."""
     title = errors.text("title", data.title, max_length=200)
     description = errors.text("description", data.description, max_length=20_000, required=False)
     if not (0 <= data.fee_percent_bp <= 10_000 and 0 <= data.fee_fixed_minor <= 1_000_000):
         errors.add("fees", "Enter a fee from 0 to 100 % and a fixed fee from 0 upwards.")
-    tiers = _validated_tiers(errors, data.tiers)
+    tiers = _validated_tiers(errors, data.tiers, seat_categories)
     return TemplateInput(
         title=title,
         description=description,
@@ -236,7 +315,8 @@ async def create_series(
     """The series and all its dates (drafts) in one transaction; nothing is saved when anything is invalid."""
     actor.require(organization_id, Role.MANAGER, what="Organization")
     errors = FieldErrors()
-    template = validated_template(errors, data)
+    known = await common_seat_categories(session, organization_id, [d.layout_version_id for d in data.dates])
+    template = validated_template(errors, data, known)
     timezone = (data.timezone or "").strip()
     if not is_valid_timezone(timezone):
         errors.add("timezone", "Choose a timezone such as Europe/Berlin.")

@@ -25,6 +25,11 @@ def _uuid(errors: FieldErrors, name: str, value: str | None) -> uuid.UUID | None
         return None
 
 
+def chosen_seat_map(form: FormMultiDict | dict) -> uuid.UUID | None:
+    """The seat map (layout version) the series form has chosen, if any."""
+    return _uuid(FieldErrors(), "layout_version_id", (form or {}).get("layout_version_id"))
+
+
 def _parsed(errors: FieldErrors, name: str, value: str | None, kind: type[date] | type[time]) -> date | time | None:
     cleaned = (value or "").strip()
     try:

@@ -14,7 +14,15 @@ from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.db import utcnow
 from app.events.models import Event, EventSeries, EventStatus
-from app.events.series import TemplateInput, TemplateTier, dates_of, series_for, tier_of, validated_template
+from app.events.series import (
+    TemplateInput,
+    TemplateTier,
+    dates_of,
+    series_for,
+    series_seat_categories,
+    tier_of,
+    validated_template,
+)
 from app.events.series_public import count_places
 from app.validation import FieldErrors
 
@@ -79,7 +87,7 @@ async def update_template(
     made yet). Cancelled and past dates are never changed. Safe to repeat."""
     series = await series_for(session, actor, slug, Role.MANAGER, lock=True)
     errors = FieldErrors()
-    template = validated_template(errors, data)
+    template = validated_template(errors, data, await series_seat_categories(session, series))
     errors.raise_if_any()
     series.title, series.description = template.title, template.description
     series.fee_percent_bp, series.fee_fixed_minor = template.fee_percent_bp, template.fee_fixed_minor

@@ -3,6 +3,7 @@ future dates, cancelled dates refused, other organizations kept out."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,10 +14,12 @@ from sqlalchemy import func, select
 
 from app.events import series, series_template
 from app.events.models import Event, EventSeries, PriceTier
+from app.events.publishing import publish_problems
 from app.events.series_public import Places, availability
 from app.seating.models import EventSeat
 from tests.conftest import field_error
 from tests.orders.conftest import check_out, hold_seats, order, pay, pay_link
+from tests.orders.test_organizer_and_api import log_in_as
 from tests.seating.conftest import SeatedEvent, make_seated_event
 
 WEEKLY = {
@@ -242,6 +245,82 @@ async def test_publishing_a_series_names_the_dates_that_cannot_be_published_and_
     assert list(refused) == [added_slug] and "Choose a venue or give an online URL." in refused[added_slug]  # no venue
     statuses = {d.slug: d.status for d in await _dates(db, "hamlet")}
     assert (statuses[added_slug], statuses[second_slug]) == ("draft", "published")
+
+
+def _category_choice(page: str, row: int) -> tuple[list[tuple[str, str]], str | None]:
+    """A tier row's seat category select: its options (value, text) and the selected value."""
+    choice = page[page.index(f'<select id="f-tier_seat_category_{row}"') :]
+    choice = choice[: choice.index("</select>")]
+    selected = re.search(r'<option value="([^"]*)" selected>', choice)
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', choice), selected and selected.group(1)
+
+
+async def test_a_series_tier_sells_a_seat_map_category_chosen_by_name_and_an_unknown_one_is_refused(browser, db):
+    theatre = await make_seated_event(db, slug="playhouse")
+    row = await db.get(Event, theatre.id)
+    org = theatre.actor.organizations[0].slug
+    await log_in_as(browser, db, theatre.actor)
+    by_name = [("", "— general admission —"), ("premium", "Premium"), ("stalls", "Stalls"), ("balcony", "Balcony")]
+    new = (await browser.get(f"/manage/{org}/series/new")).text
+    assert _category_choice(new, 0) == (by_name, None)  # no map chosen yet: each of the organization's maps
+    assert '<optgroup label="Main (v1, ' in new
+    first = date.today() + timedelta(days=10)
+    form = {
+        "title": "Hamlet",
+        "timezone": "Europe/London",
+        "category": "theatre",
+        "kind": "custom",
+        "dates": f"{first} 19:30 22:00\n{first + timedelta(days=7)} 19:30 22:00",
+        "venue_id": str(row.venue_id),
+        "layout_version_id": str(row.layout_version_id),
+        "currency": "GBP",
+        **{f"tier_name_{n}": name for n, name in enumerate(("Premium", "Stalls", "Balcony"))},
+        **{f"tier_price_{n}": price for n, price in enumerate(("65.00", "42.00", "25.00"))},
+        **{f"tier_seat_category_{n}": key for n, key in enumerate(("premium", "Stalls", "balcony"))},
+    }
+    events_before = await db.scalar(select(func.count()).select_from(Event))
+
+    refused = await browser.post_form(f"/manage/{org}/series/new", form)  # the display name where the key is meant
+    assert refused.status_code == 422
+    assert html.unescape(field_error(refused.text, "tiers")) == (
+        "Tier 'Stalls': choose one of the seat map's categories: Premium (premium), Stalls (stalls), Balcony (balcony)."
+    )
+    assert _category_choice(refused.text, 0) == (by_name, "premium")  # the chosen map's, as chosen
+    assert _category_choice(refused.text, 1) == ([*by_name, ("Stalls", "Stalls (not on the seat map)")], "Stalls")
+    no_map = await browser.post_form(
+        f"/manage/{org}/series/new", {**form, "layout_version_id": "", "tier_seat_category_1": "stalls"}
+    )
+    assert no_map.status_code == 422
+    no_seats = "Tier 'Premium': the series has no seat map; choose one, or give a capacity."
+    assert html.unescape(field_error(no_map.text, "tiers")) == no_seats
+    assert await db.scalar(select(func.count()).select_from(EventSeries)) == 0
+    assert await db.scalar(select(func.count()).select_from(Event)) == events_before
+
+    created = await browser.post_form(f"/manage/{org}/series/new", {**form, "tier_seat_category_1": "stalls"})
+    assert created.status_code in (302, 303) and created.headers["location"] == "/manage/series/hamlet"
+    dates = await _dates(db, "hamlet")
+    assert len(dates) == 2
+    for d in dates:
+        assert [(t.name, t.seat_category, t.capacity) for t in sorted(d.tiers, key=lambda t: t.sort_order)] == [
+            ("Premium", "premium", None),
+            ("Stalls", "stalls", None),
+            ("Balcony", "balcony", None),
+        ]
+        assert await publish_problems(db, d) == []  # every seat priced
+
+    page = (await browser.get("/manage/series/hamlet")).text
+    assert _category_choice(page, 1) == (by_name, "stalls")  # the series' seat map, by name
+    assert _category_choice(page, 3) == (by_name, None)  # the empty row
+    saved = (await db.scalar(select(EventSeries).where(EventSeries.slug == "hamlet"))).template_tiers
+    edit = {**form, "tier_price_1": "45.00", "tier_seat_category_1": "Stalls", "apply": "unsold"}
+    bad = await browser.post_form("/manage/series/hamlet/template", edit)
+    assert bad.status_code == 422 and "Stalls (stalls)" in field_error(bad.text, "tiers")
+    assert _category_choice(bad.text, 1)[1] == "Stalls" and 'value="45.00"' in bad.text  # what was typed stays
+    found = await db.scalar(
+        select(EventSeries).where(EventSeries.slug == "hamlet").execution_options(populate_existing=True)
+    )
+    assert found.template_tiers == saved
+    assert {t.price_minor for d in await _dates(db, "hamlet") for t in d.tiers} == {6500, 4200, 2500}
 
 
 def test_each_date_says_on_sale_few_left_sold_out_sales_ended_or_cancelled():
