@@ -2,7 +2,7 @@
 (embedded PostgreSQL and Redis, the demo data, development settings, two workers) for home, an event page, the
 arena and stadium maps and checkout with a held seat, on a phone (Lighthouse's default, throttled) and a desktop.
 Prints accessibility, performance (with total blocking time and largest contentful paint), SEO and best
-practices per page; with several runs, the median run by performance."""
+practices per page; with several runs, the range of each figure."""
 
 from __future__ import annotations
 
@@ -99,9 +99,15 @@ def median_run(runs: list[dict]) -> dict:
     return sorted(runs, key=lambda run: run["performance"])[(len(runs) - 1) // 2]
 
 
+def spread(runs: list[dict], key: str, show=str) -> str:
+    """The range of one figure over the runs (the machine is noisy: one run says little)."""
+    low, high = min(run[key] for run in runs), max(run[key] for run in runs)
+    return show(low) if low == high else f"{show(low)}-{show(high)}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.lighthouse")
-    parser.add_argument("--runs", type=int, default=1, help="runs per page and form factor (the median is shown)")
+    parser.add_argument("--runs", type=int, default=1, help="runs per page and form factor (ranges are shown)")
     args = parser.parse_args()
     install_lighthouse()
     database_url, redis_url = prepare()
@@ -128,16 +134,22 @@ def main() -> None:
                     )
                     for run in range(args.runs)
                 ]
-                rows.append((name, form_factor, median_run(runs)))
+                rows.append((name, form_factor, runs))
                 print(f"measured {name} ({form_factor})", flush=True)
-    print(f"\nLighthouse 12.2.3, {args.runs} run(s) each, median by performance\n")
+    print(f"\nLighthouse 12.2.3, {args.runs} run(s) each: ranges over the runs, failed audits of the median run\n")
     print("| page | form factor | accessibility | performance | TBT | LCP | SEO | best practices | audits failed |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for name, form_factor, r in rows:
-        print(
-            f"| {name} | {form_factor} | {r['accessibility']} | {r['performance']} | {r['tbt']} ms "
-            f"| {r['lcp'] / 1000:.1f} s | {r['seo']} | {r['best-practices']} | {', '.join(r['failing']) or '-'} |"
-        )
+    for name, form_factor, runs in rows:
+        cells = [
+            spread(runs, "accessibility"),
+            spread(runs, "performance"),
+            spread(runs, "tbt", lambda ms: f"{ms} ms"),
+            spread(runs, "lcp", lambda ms: f"{ms / 1000:.1f} s"),
+            spread(runs, "seo"),
+            spread(runs, "best-practices"),
+            ", ".join(median_run(runs)["failing"]) or "-",
+        ]
+        print(f"| {name} | {form_factor} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":
