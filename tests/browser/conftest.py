@@ -88,16 +88,12 @@ def run_in_database(database_url: str, work):
     return run_blocking(asyncio.run, go())
 
 
-def seated_event(database_url: str, prefix: str = "play") -> str:
-    """A published theatre event on sale (tests/seating/conftest.py's); its slug."""
+def seated_event(database_url: str, layout: str = "theatre", tiers: dict[str, int] | None = None) -> str:
+    """A published seated event on sale (tests/seating/conftest.py's), on a sample layout; its slug."""
     from tests.seating.conftest import make_seated_event
 
-    slug = f"{prefix}-{uuid.uuid4().hex[:6]}"
-
-    async def create(session) -> None:
-        await make_seated_event(session, slug=slug)
-
-    run_in_database(database_url, create)
+    slug = f"play-{uuid.uuid4().hex[:6]}"
+    run_in_database(database_url, lambda session: make_seated_event(session, slug=slug, layout=layout, tiers=tiers))
     return slug
 
 

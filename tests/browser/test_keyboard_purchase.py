@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.test_without_javascript import create_event
+from tests.browser.conftest import seated_event
 
 MOST_TABS = 80  # a control further than this from the last one is itself a finding
 
@@ -23,7 +23,7 @@ def tab_to(page: Page, target: Locator) -> None:
 
 
 def test_a_keyboard_user_buys_seats_from_the_list_from_the_home_page_to_the_paid_ticket(page: Page, database_url):
-    slug = create_event(database_url)
+    slug = seated_event(database_url)
     page.goto("/")
     tab_to(page, page.get_by_role("link", name=re.compile("The Play")))
     page.keyboard.press("Enter")

@@ -7,7 +7,8 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.test_seat_map_phone import STADIUM_TIERS, seated_event
+from tests.browser.conftest import seated_event
+from tests.browser.test_seat_map_phone import STADIUM_TIERS
 
 
 def test_a_section_not_yet_opened_counts_down_live_and_draws_the_seat_taken_meanwhile(

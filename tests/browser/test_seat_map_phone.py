@@ -5,14 +5,12 @@ pinch without a long task."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, CDPSession, Page, expect
 
-from tests.browser.conftest import pay_with_the_test_card, run_in_database
-from tests.seating.conftest import make_seated_event
+from tests.browser.conftest import pay_with_the_test_card, seated_event
 
 STADIUM_TIERS = {"cat1": 9500, "cat2": 6500, "cat3": 4000}
 
@@ -25,12 +23,6 @@ def phone_390(chromium: Browser, live_server: str) -> Iterator[Page]:
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
-
-
-def seated_event(database_url: str, layout: str = "theatre", tiers: dict[str, int] | None = None) -> str:
-    slug = f"map-{uuid.uuid4().hex[:6]}"
-    run_in_database(database_url, lambda session: make_seated_event(session, slug=slug, layout=layout, tiers=tiers))
-    return slug
 
 
 def touch(cdp: CDPSession, kind: str, *points: tuple[float, float]) -> None:
