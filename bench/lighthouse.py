@@ -102,7 +102,7 @@ def median_run(runs: list[dict]) -> dict:
 def spread(runs: list[dict], key: str, show=str) -> str:
     """The range of one figure over the runs (the machine is noisy: one run says little)."""
     low, high = min(run[key] for run in runs), max(run[key] for run in runs)
-    return show(low) if low == high else f"{show(low)}-{show(high)}"
+    return show(low) if show(low) == show(high) else f"{show(low)}-{show(high)}"
 
 
 def main() -> None:
