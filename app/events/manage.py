@@ -14,7 +14,7 @@ from app.accounts.actor import Actor
 from app.accounts.models import Role
 from app.config import Settings
 from app.errors import NotFound, ValidationFailed
-from app.events import covers, forms, series, series_forms, series_public, series_template, service
+from app.events import covers, forms, series, series_categories, series_forms, series_public, series_template, service
 from app.events import organizer_views as views
 from app.events.models import EventStatus
 from app.money import CURRENCIES
@@ -205,7 +205,7 @@ async def _series_form(db: AsyncSession, user: Actor, org, status_code: int = 20
         weekdays=series.WEEKDAYS,
         tier_rows=range(series_forms.TIER_ROWS),
         currencies=CURRENCIES,
-        seat_map_categories=await series.seat_category_choices(
+        seat_map_categories=await series_categories.seat_category_choices(
             db, user, org.id, series_forms.chosen_seat_map(extra.get("form") or {})
         ),
         **await views.event_form_context(db, user, org.id),
@@ -252,7 +252,7 @@ async def _series_page(db: AsyncSession, user: Actor, slug: str, status_code: in
         template_form=extra.pop("template_form", None) or series_forms.template_values(template),
         tier_rows=range(min(series_forms.MAX_TIERS, len(template.tiers) + 1)),
         can_edit=user.role_in(org.id).at_least(Role.MANAGER),
-        seat_categories=await series.series_seat_categories(db, found),
+        seat_categories=await series_categories.series_seat_categories(db, found),
         **await views.event_form_context(db, user, org.id),
         **extra,
     )

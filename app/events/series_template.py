@@ -19,10 +19,10 @@ from app.events.series import (
     TemplateTier,
     dates_of,
     series_for,
-    series_seat_categories,
     tier_of,
     validated_template,
 )
+from app.events.series_categories import series_seat_categories
 from app.events.series_public import count_places
 from app.validation import FieldErrors
 
